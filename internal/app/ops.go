@@ -1,0 +1,42 @@
+package app
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// opsMux serves the operational endpoints next to the S3 API. They answer
+// only unauthenticated GET/HEAD requests, so a signed request for a bucket
+// named "metrics" still reaches S3; "/_ferry/…" paths can never be buckets.
+func opsMux(api http.Handler, reg *prometheus.Registry, ready func() error) http.Handler {
+	metricsH := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	live := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("ok\n"))
+	}
+	readyH := func(w http.ResponseWriter, r *http.Request) {
+		if err := ready(); err != nil {
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		live(w, r)
+	}
+	ops := map[string]http.HandlerFunc{
+		"/metrics": metricsH.ServeHTTP, "/_ferry/metrics": metricsH.ServeHTTP,
+		"/healthz": live, "/_ferry/health/live": live,
+		"/readyz": readyH, "/_ferry/health/ready": readyH,
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h, ok := ops[r.URL.Path]; ok && (r.Method == http.MethodGet || r.Method == http.MethodHead) && !signed(r) {
+			h(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
+}
+
+func signed(r *http.Request) bool {
+	return r.Header.Get("Authorization") != "" || r.URL.Query().Get("X-Amz-Signature") != ""
+}

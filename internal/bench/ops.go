@@ -1,0 +1,305 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+const s3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+// bytesRequest fills a request with an in-memory, fully signed body.
+func bytesRequest(method, key, query string, b []byte) *request {
+	sum := sha256.Sum256(b)
+	return &request{
+		method: method, key: key, query: query,
+		body: bytes.NewReader(b), bodySize: int64(len(b)),
+		getBody: func() io.Reader { return bytes.NewReader(b) },
+		hash:    hex.EncodeToString(sum[:]),
+	}
+}
+
+// discard drains and closes a (small) response body.
+func discard(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+}
+
+func statusOf(err error) (int, string) {
+	var se *s3Error
+	if errors.As(err, &se) {
+		return se.Status, se.Code
+	}
+	return 0, ""
+}
+
+// ensureBucket makes sure the bucket exists; it reports whether it created it.
+func (c *client) ensureBucket(ctx context.Context) (bool, error) {
+	resp, err := c.do(ctx, &request{method: http.MethodHead})
+	if err == nil {
+		discard(resp)
+		return false, nil
+	}
+	// 404: create it. 403: HEAD carries no error code, so let CreateBucket
+	// either succeed (no ListBucket permission) or explain the failure.
+	if st, _ := statusOf(err); st != http.StatusNotFound && st != http.StatusForbidden {
+		return false, fmt.Errorf("bench: head bucket: %w", err)
+	}
+	var body []byte
+	if c.region != "" && c.region != "us-east-1" {
+		body = []byte(`<CreateBucketConfiguration xmlns="` + s3Namespace + `"><LocationConstraint>` +
+			c.region + `</LocationConstraint></CreateBucketConfiguration>`)
+	}
+	resp, err = c.do(ctx, bytesRequest(http.MethodPut, "", "", body))
+	if err != nil {
+		if _, code := statusOf(err); code == "BucketAlreadyOwnedByYou" {
+			return false, nil
+		}
+		return false, fmt.Errorf("bench: create bucket: %w", err)
+	}
+	discard(resp)
+	return true, nil
+}
+
+// putObject uploads size bytes of the pattern in a single PUT.
+func (c *client) putObject(ctx context.Context, key string, size int64) error {
+	r := &request{method: http.MethodPut, key: key, hash: c.payloadHash(0, size)}
+	if size > 0 {
+		r.body, r.bodySize = c.body(0, size), size
+		r.getBody = func() io.Reader { return c.body(0, size) }
+	}
+	resp, err := c.do(ctx, r)
+	if err != nil {
+		return err
+	}
+	discard(resp)
+	return nil
+}
+
+// getObject downloads key into buf (discarding it) and returns the body size.
+func (c *client) getObject(ctx context.Context, key string, buf []byte) (int64, error) {
+	resp, err := c.do(ctx, &request{method: http.MethodGet, key: key})
+	if err != nil {
+		return 0, err
+	}
+	n, err := drain(resp.Body, buf)
+	if err == nil && resp.ContentLength >= 0 && n != resp.ContentLength {
+		err = fmt.Errorf("GET /%s/%s: short body: %d of %d bytes", c.bucket, key, n, resp.ContentLength)
+	}
+	return n, err
+}
+
+// listObjects issues one ListObjectsV2 call; only the status is checked.
+func (c *client) listObjects(ctx context.Context, query string, buf []byte) (int64, error) {
+	resp, err := c.do(ctx, &request{method: http.MethodGet, query: query})
+	if err != nil {
+		return 0, err
+	}
+	return drain(resp.Body, buf)
+}
+
+func listQuery(prefix, token string) string {
+	v := url.Values{"list-type": {"2"}, "max-keys": {"1000"}}
+	if prefix != "" {
+		v.Set("prefix", prefix)
+	}
+	if token != "" {
+		v.Set("continuation-token", token)
+	}
+	return v.Encode()
+}
+
+func (c *client) deleteObject(ctx context.Context, key string) error {
+	resp, err := c.do(ctx, &request{method: http.MethodDelete, key: key})
+	if err != nil {
+		return err
+	}
+	discard(resp)
+	return nil
+}
+
+// existingSizes lists every key under prefix with its size.
+func (c *client) existingSizes(ctx context.Context, prefix string) (map[string]int64, error) {
+	type listResult struct {
+		IsTruncated           bool
+		NextContinuationToken string
+		Contents              []struct {
+			Key  string
+			Size int64
+		}
+	}
+	out := map[string]int64{}
+	token := ""
+	for {
+		resp, err := c.do(ctx, &request{method: http.MethodGet, query: listQuery(prefix, token)})
+		if err != nil {
+			return nil, err
+		}
+		var lr listResult
+		err = xml.NewDecoder(resp.Body).Decode(&lr)
+		discard(resp)
+		if err != nil {
+			return nil, fmt.Errorf("list /%s: %w", c.bucket, err)
+		}
+		for _, o := range lr.Contents {
+			out[o.Key] = o.Size
+		}
+		if !lr.IsTruncated || lr.NextContinuationToken == "" {
+			return out, nil
+		}
+		token = lr.NextContinuationToken
+	}
+}
+
+// partFunc observes each UploadPart request of a multipart upload.
+type partFunc func(size int64, d time.Duration, err error)
+
+type completedPart struct {
+	PartNumber int
+	ETag       string
+}
+
+type completeUpload struct {
+	XMLName xml.Name        `xml:"CompleteMultipartUpload"`
+	Xmlns   string          `xml:"xmlns,attr"`
+	Parts   []completedPart `xml:"Part"`
+}
+
+// putMultipart uploads size bytes as a multipart upload with parts of
+// partSize. Parts are uploaded by up to maxPar goroutines; each part request
+// additionally holds a slot of sem, which bounds part uploads run-wide.
+func (c *client) putMultipart(ctx context.Context, key string, size, partSize int64, maxPar int,
+	sem chan struct{}, onPart partFunc) error {
+	resp, err := c.do(ctx, &request{method: http.MethodPost, key: key, query: "uploads"})
+	if err != nil {
+		return err
+	}
+	head, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	discard(resp)
+	if err != nil {
+		return err
+	}
+	uploadID := xmlField(head, "UploadId")
+	if uploadID == "" {
+		return fmt.Errorf("POST /%s/%s?uploads: no UploadId in response", c.bucket, key)
+	}
+	idQuery := "uploadId=" + url.QueryEscape(uploadID)
+
+	nparts := int(partCount(size, partSize))
+	parts := make([]completedPart, nparts)
+	var (
+		next    atomic.Int64
+		failed  atomic.Bool
+		errOnce sync.Once
+		partErr error
+		wg      sync.WaitGroup
+	)
+	workers := min(maxPar, nparts)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !failed.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= nparts {
+					return
+				}
+				start := int64(i) * partSize
+				n := min(partSize, size-start)
+				if sem != nil {
+					select {
+					case sem <- struct{}{}:
+					case <-ctx.Done():
+						errOnce.Do(func() { partErr = ctx.Err() })
+						failed.Store(true)
+						return
+					}
+				}
+				t0 := time.Now()
+				etag, err := c.uploadPart(ctx, key, idQuery, i+1, start, n)
+				if sem != nil {
+					<-sem
+				}
+				if onPart != nil {
+					onPart(n, time.Since(t0), err)
+				}
+				if err != nil {
+					errOnce.Do(func() { partErr = err })
+					failed.Store(true)
+					return
+				}
+				parts[i] = completedPart{PartNumber: i + 1, ETag: etag}
+			}
+		}()
+	}
+	wg.Wait()
+	if partErr == nil {
+		partErr = c.completeMultipart(ctx, key, idQuery, parts)
+	}
+	if partErr != nil {
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if resp, err := c.do(actx, &request{method: http.MethodDelete, key: key, query: idQuery}); err == nil {
+			discard(resp)
+		}
+		return partErr
+	}
+	return nil
+}
+
+func (c *client) uploadPart(ctx context.Context, key, idQuery string, num int, start, n int64) (string, error) {
+	r := &request{
+		method: http.MethodPut, key: key,
+		query: "partNumber=" + strconv.Itoa(num) + "&" + idQuery,
+		hash:  c.payloadHash(start, n),
+	}
+	if n > 0 {
+		r.body, r.bodySize = c.body(start, n), n
+		r.getBody = func() io.Reader { return c.body(start, n) }
+	}
+	resp, err := c.do(ctx, r)
+	if err != nil {
+		return "", err
+	}
+	discard(resp)
+	etag := resp.Header.Get("ETag")
+	if etag == "" {
+		return "", fmt.Errorf("PUT /%s/%s?partNumber=%d: no ETag in response", c.bucket, key, num)
+	}
+	return etag, nil
+}
+
+func (c *client) completeMultipart(ctx context.Context, key, idQuery string, parts []completedPart) error {
+	body, err := xml.Marshal(completeUpload{Xmlns: s3Namespace, Parts: parts})
+	if err != nil {
+		return err
+	}
+	r := bytesRequest(http.MethodPost, key, idQuery, body)
+	r.header = http.Header{"Content-Type": {"application/xml"}}
+	resp, err := c.do(ctx, r)
+	if err != nil {
+		return err
+	}
+	// S3 may answer 200 and still report an error in the body.
+	head, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	discard(resp)
+	if err != nil {
+		return err
+	}
+	if bytes.Contains(head, []byte("<Error>")) {
+		return &s3Error{Method: http.MethodPost, Target: "/" + c.bucket + "/" + key + "?uploadId",
+			Status: resp.StatusCode, Code: xmlField(head, "Code")}
+	}
+	return nil
+}

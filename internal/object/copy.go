@@ -1,0 +1,141 @@
+package object
+
+import (
+	"context"
+	"time"
+
+	"github.com/ferrys3/ferry/internal/meta"
+	"github.com/ferrys3/ferry/internal/s3err"
+)
+
+// CopyInput is a CopyObject request.
+type CopyInput struct {
+	SrcBucket, SrcKey, SrcVersionID string
+	SrcCond                         Conditions
+	Bucket, Key                     string
+	Owner                           string
+	ReplaceMetadata                 bool  // x-amz-metadata-directive: REPLACE
+	ReplaceTags                     bool  // x-amz-tagging-directive: REPLACE
+	Attrs                           Attrs // new attributes (metadata when ReplaceMetadata, tags when ReplaceTags, storage class always)
+	ChecksumAlgorithm               string
+}
+
+// CopyOutput is the result of a copy.
+type CopyOutput struct {
+	PutOutput
+	SrcVersionID string // "" when the source bucket is unversioned
+}
+
+// Copy copies an object version server-side.
+func (s *Service) Copy(ctx context.Context, in CopyInput) (*CopyOutput, error) {
+	if err := ValidateKey(in.Key); err != nil {
+		return nil, err
+	}
+	src, err := s.Get(ctx, GetInput{Bucket: in.SrcBucket, Key: in.SrcKey, VersionID: in.SrcVersionID})
+	if err != nil {
+		return nil, err
+	}
+	defer src.Body.Close()
+	sv := src.V
+	if err := in.SrcCond.check(sv.ETag, sv.ModTime, false); err != nil {
+		return nil, err
+	}
+	same := in.SrcBucket == in.Bucket && in.SrcKey == in.Key && in.SrcVersionID == ""
+	if same && !in.ReplaceMetadata && in.Attrs.StorageClass == "" {
+		return nil, s3err.ErrInvalidRequest.With("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
+	}
+	attrs := Attrs{ContentType: sv.ContentType, Headers: sv.Headers, Metadata: sv.Metadata, Tags: sv.Tags, StorageClass: in.Attrs.StorageClass}
+	if in.ReplaceMetadata {
+		attrs.ContentType, attrs.Headers, attrs.Metadata = in.Attrs.ContentType, in.Attrs.Headers, in.Attrs.Metadata
+	}
+	if in.ReplaceTags {
+		attrs.Tags = in.Attrs.Tags
+	}
+	if err := attrs.Validate(); err != nil {
+		return nil, err
+	}
+	if _, err := s.Bucket(ctx, in.Bucket); err != nil {
+		return nil, err
+	}
+	alg := in.ChecksumAlgorithm
+	if alg == "" {
+		for a := range sv.Checksums {
+			if sv.ChecksumType != "COMPOSITE" {
+				alg = a
+			}
+		}
+	}
+	d, err := s.ingest(ctx, src.Body, sv.Size, "", ChecksumSpec{Algorithm: alg})
+	if err != nil {
+		return nil, err
+	}
+	v := newVersion(in.Bucket, in.Key, in.Owner, attrs)
+	v.Size, v.ETag, v.Checksums = d.size, d.etag(), d.checksums
+	if d.checksums != nil {
+		v.ChecksumType = "FULL_OBJECT"
+	}
+	v.Data = []meta.Segment{d.seg}
+	var inline map[string][]byte
+	if d.inline != nil {
+		inline = map[string][]byte{d.seg.BlobID: d.inline}
+	}
+	if err := s.commitVersion(ctx, v, inline); err != nil {
+		s.discard(ctx, d)
+		return nil, err
+	}
+	out := &CopyOutput{PutOutput: *outputOf(v)}
+	if sv.VersionID != meta.NullVersion {
+		out.SrcVersionID = sv.VersionID
+	}
+	return out, nil
+}
+
+// Tags returns the tag set of a version.
+func (s *Service) Tags(ctx context.Context, bucket, key, versionID string) (map[string]string, string, error) {
+	if err := CheckVersionID(versionID); err != nil {
+		return nil, "", err
+	}
+	var v *meta.Version
+	err := s.meta.View(ctx, func(tx meta.Tx) error {
+		var err error
+		v, err = resolve(tx, bucket, key, versionID)
+		return err
+	})
+	if err != nil {
+		return nil, "", internal(err)
+	}
+	return v.Tags, visibleVersion(v), nil
+}
+
+// SetTags replaces (or with nil, removes) the tag set of a version. It does
+// not create a version.
+func (s *Service) SetTags(ctx context.Context, bucket, key, versionID string, tags map[string]string) (string, error) {
+	if err := CheckVersionID(versionID); err != nil {
+		return "", err
+	}
+	if err := ValidateTags(tags); err != nil {
+		return "", err
+	}
+	var vid string
+	err := s.meta.Update(ctx, func(tx meta.Tx) error {
+		v, err := resolve(tx, bucket, key, versionID)
+		if err != nil {
+			return err
+		}
+		v.Tags = tags
+		vid = visibleVersion(v)
+		return tx.PutVersion(v)
+	})
+	return vid, internal(err)
+}
+
+// visibleVersion is the x-amz-version-id value S3 returns for v.
+func visibleVersion(v *meta.Version) string {
+	if v.VersionID == meta.NullVersion {
+		return ""
+	}
+	return v.VersionID
+}
+
+// Now is the service clock's time.
+func (s *Service) Now() time.Time { return s.clock.Now() }

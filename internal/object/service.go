@@ -1,0 +1,126 @@
+// Package object is the object service: buckets, objects, versions and
+// multipart uploads over the meta and blob contracts. Errors it returns are
+// *s3err.Error values from the catalog, or internal errors (InternalError).
+package object
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"log/slog"
+
+	"github.com/ferrys3/ferry/internal/blob"
+	"github.com/ferrys3/ferry/internal/clock"
+	"github.com/ferrys3/ferry/internal/meta"
+	"github.com/ferrys3/ferry/internal/s3err"
+	"github.com/ferrys3/ferry/internal/versionid"
+)
+
+// Limits enforced at the edge of the service.
+const (
+	MaxObjectSize   = 5 << 40 // 5 TiB
+	MaxPutSize      = 5 << 30 // single PUT / part: 5 GiB
+	MinPartSize     = 5 << 20
+	MaxParts        = 10000
+	MaxKeyLength    = 1024
+	MaxMetadataSize = 2 << 10 // user metadata, bytes of names + values
+	MaxTags         = 10
+)
+
+// Config configures a Service.
+type Config struct {
+	Meta   meta.Store
+	Blobs  blob.Store
+	Clock  clock.Clock
+	Region string
+	// InlineMax is the largest body kept inside the metadata store.
+	InlineMax int64
+	Log       *slog.Logger
+}
+
+// Service implements bucket and object operations.
+type Service struct {
+	meta      meta.Store
+	blobs     blob.Store
+	clock     clock.Clock
+	versions  *versionid.Generator
+	region    string
+	inlineMax int64
+	log       *slog.Logger
+}
+
+// New returns a Service.
+func New(c Config) *Service {
+	if c.Clock == nil {
+		c.Clock = clock.Real{}
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{meta: c.Meta, blobs: c.Blobs, clock: c.Clock, versions: versionid.NewGenerator(c.Clock),
+		region: c.Region, inlineMax: c.InlineMax, log: c.Log}
+}
+
+// Region is the region this service's buckets are created in by default.
+func (s *Service) Region() string { return s.region }
+
+var idEncoding = base32.NewEncoding("0123456789abcdefghijklmnopqrstuv").WithPadding(base32.NoPadding)
+
+// newID returns a random URL-safe identifier (blob IDs, upload IDs).
+func newID() string {
+	var b [20]byte
+	_, _ = rand.Read(b[:])
+	return idEncoding.EncodeToString(b[:])
+}
+
+// internal wraps an unexpected error so the front end renders InternalError
+// while logs keep the cause.
+func internal(err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *s3err.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return &internalError{err}
+}
+
+type internalError struct{ err error }
+
+func (e *internalError) Error() string { return "internal: " + e.err.Error() }
+func (e *internalError) Unwrap() error { return e.err }
+
+// deleteBlobs removes blobs no longer referenced after a committed change.
+// A failure only leaves an orphan, which start-up collection removes.
+func (s *Service) deleteBlobs(ctx context.Context, ids []string) {
+	for _, id := range ids {
+		if err := s.blobs.Delete(context.WithoutCancel(ctx), id); err != nil {
+			s.log.Warn("blob delete failed", "blob", id, "err", err)
+		}
+	}
+}
+
+// blobsOf lists the non-inline blobs of segments.
+func blobsOf(segs []meta.Segment) []string {
+	var ids []string
+	for _, sg := range segs {
+		if !sg.Inline {
+			ids = append(ids, sg.BlobID)
+		}
+	}
+	return ids
+}
+
+// dropInline deletes inline data of segments inside tx.
+func dropInline(tx meta.Tx, segs []meta.Segment) error {
+	for _, sg := range segs {
+		if sg.Inline {
+			if err := tx.DeleteInline(sg.BlobID); err != nil && !errors.Is(err, meta.ErrNotFound) {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,136 @@
+package s3api
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/ferrys3/ferry/internal/checksum"
+	"github.com/ferrys3/ferry/internal/iam"
+	"github.com/ferrys3/ferry/internal/object"
+	"github.com/ferrys3/ferry/internal/s3err"
+	"github.com/ferrys3/ferry/internal/sigv4"
+)
+
+func (h *Handler) lookupSecret(accessKeyID string) (string, error) {
+	secret, _, err := h.iam.Lookup(context.Background(), accessKeyID)
+	if errors.Is(err, iam.ErrUnknownKey) {
+		return "", sigv4.ErrInvalidAccessKeyID
+	}
+	return secret, err
+}
+
+// authenticate verifies the request signature and resolves the principal.
+// Anonymous requests are refused: ferry has no public-access grants yet.
+func (q *request) authenticate() error {
+	auth, err := q.h.verifier.Verify(q.r, q.h.clock.Now())
+	if err != nil {
+		return err
+	}
+	_, p, err := q.h.iam.Lookup(q.r.Context(), auth.AccessKeyID)
+	if err != nil {
+		if errors.Is(err, iam.ErrUnknownKey) {
+			return s3err.ErrInvalidAccessKeyID
+		}
+		return err
+	}
+	q.auth, q.principal = auth, p
+	return nil
+}
+
+// authorizeBucket checks that the principal's account owns the bucket.
+func (q *request) authorizeBucket() error {
+	b, err := q.h.obj.Bucket(q.r.Context(), q.bucket)
+	if err != nil {
+		return err
+	}
+	if b.Owner != q.principal.AccountID {
+		return s3err.ErrAccessDenied
+	}
+	return nil
+}
+
+// body returns the decoded request body, its length (-1 when unknown) and
+// the flexible checksum it carries (in a header or a trailer).
+func (q *request) body() (io.Reader, int64, object.ChecksumSpec, error) {
+	br, err := q.auth.Body(q.r)
+	if err != nil {
+		return nil, 0, object.ChecksumSpec{}, err
+	}
+	size := br.DecodedLength()
+	if size < 0 {
+		size = q.r.ContentLength
+	}
+	ck, err := q.checksumSpec(br)
+	return errReader{br}, size, ck, err
+}
+
+// checksumSpec finds the flexible checksum algorithm and expected value.
+func (q *request) checksumSpec(br sigv4.BodyReader) (object.ChecksumSpec, error) {
+	var spec object.ChecksumSpec
+	hdr := q.r.Header
+	for _, alg := range []string{"CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"} {
+		if v := hdr.Get(checksum.HeaderName(alg)); v != "" {
+			if spec.Algorithm != "" {
+				return spec, s3err.ErrInvalidRequest.With("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+			}
+			spec.Algorithm, spec.Value = alg, v
+		}
+	}
+	if t := hdr.Get("x-amz-trailer"); t != "" {
+		alg, ok := checksum.FromHeaderName(strings.ToLower(strings.TrimSpace(t)))
+		if !ok {
+			return spec, s3err.ErrInvalidRequest.With("The value specified in the x-amz-trailer header is not supported")
+		}
+		if spec.Algorithm != "" && spec.Algorithm != alg {
+			return spec, s3err.ErrInvalidRequest.With("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+		}
+		name := http.CanonicalHeaderKey(t)
+		spec.Algorithm = alg
+		spec.Trailer = func() string {
+			tr := br.Trailers()
+			if tr == nil {
+				return ""
+			}
+			return tr.Get(name)
+		}
+	}
+	if spec.Algorithm == "" {
+		if a := strings.ToUpper(hdr.Get("x-amz-sdk-checksum-algorithm")); a != "" {
+			if !checksum.Valid(a) {
+				return spec, s3err.ErrInvalidRequest.With("Value for x-amz-sdk-checksum-algorithm header is invalid.")
+			}
+			spec.Algorithm = a
+		}
+	}
+	return spec, nil
+}
+
+// errReader maps body-verification errors to S3 errors as they surface.
+type errReader struct{ r io.Reader }
+
+func (e errReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = toS3(err)
+	}
+	return n, err
+}
+
+// readSmallBody reads a configuration or request document (verified).
+func (q *request) readSmallBody(limit int64) ([]byte, error) {
+	br, err := q.auth.Body(q.r)
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(io.LimitReader(errReader{br}, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, s3err.ErrMalformedXML.With("The request body is too large.")
+	}
+	return b, nil
+}

@@ -1,0 +1,129 @@
+package s3api
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/ferrys3/ferry/internal/iam"
+	"github.com/ferrys3/ferry/internal/s3err"
+	"github.com/ferrys3/ferry/internal/sigv4"
+)
+
+// request is one S3 request in flight.
+type request struct {
+	h         *Handler
+	w         http.ResponseWriter
+	r         *http.Request
+	q         url.Values
+	id        string
+	op        string
+	bucket    string
+	key       string
+	auth      *sigv4.Auth
+	principal iam.Principal
+	errCode   string
+}
+
+func (q *request) serve() {
+	if err := q.parse(); err != nil {
+		q.fail(err)
+		return
+	}
+	if err := q.authenticate(); err != nil {
+		q.fail(err)
+		return
+	}
+	handler := q.route()
+	if handler == nil {
+		q.fail(s3err.ErrNotImplemented.With("The operation is not supported by this server."))
+		return
+	}
+	if err := handler(q); err != nil {
+		q.fail(err)
+	}
+}
+
+// parse extracts bucket and key from the Host (virtual-hosted style) or
+// the path, decoding the path exactly once ("+" stays "+").
+func (q *request) parse() error {
+	var err error
+	q.q, err = url.ParseQuery(q.r.URL.RawQuery)
+	if err != nil {
+		return s3err.ErrInvalidURI.With("Couldn't parse the specified URI.")
+	}
+	path := q.r.URL.Path // already decoded once by net/http
+	host := strings.ToLower(hostOnly(q.r.Host))
+	for _, d := range q.h.domains {
+		if b, ok := strings.CutSuffix(host, "."+d); ok && b != "" {
+			q.bucket = b
+			q.key = strings.TrimPrefix(path, "/")
+			return nil
+		}
+	}
+	path = strings.TrimPrefix(path, "/")
+	q.bucket, q.key, _ = strings.Cut(path, "/")
+	return nil
+}
+
+func hostOnly(h string) string {
+	if strings.HasPrefix(h, "[") {
+		if i := strings.Index(h, "]"); i > 0 {
+			return h[1:i]
+		}
+	}
+	if i := strings.LastIndexByte(h, ':'); i >= 0 {
+		return h[:i]
+	}
+	return h
+}
+
+// fail renders err as an S3 error response.
+func (q *request) fail(err error) {
+	e := toS3(err)
+	if e.Code == "InternalError" {
+		q.h.log.Error("internal error", "id", q.id, "op", q.op, "err", err)
+	}
+	if e.Resource == "" {
+		e.Resource = q.r.URL.Path
+	}
+	q.errCode = e.Code
+	s3err.Write(q.w, q.r, e, q.id, q.h.hostID)
+}
+
+// toS3 maps any error to the S3 catalog, in one place.
+func toS3(err error) *s3err.Error {
+	var e *s3err.Error
+	if errors.As(err, &e) {
+		c := *e
+		return &c
+	}
+	switch {
+	case errors.Is(err, sigv4.ErrMissingAuth):
+		return s3err.ErrAccessDenied.With("Access Denied")
+	case errors.Is(err, sigv4.ErrInvalidAccessKeyID):
+		return s3err.ErrInvalidAccessKeyID
+	case errors.Is(err, sigv4.ErrSignatureMismatch), errors.Is(err, sigv4.ErrChunkSignatureMismatch):
+		return s3err.ErrSignatureDoesNotMatch
+	case errors.Is(err, sigv4.ErrRequestTimeTooSkewed):
+		return s3err.ErrRequestTimeTooSkewed
+	case errors.Is(err, sigv4.ErrExpiredPresign):
+		return s3err.ErrAccessDenied.With("Request has expired")
+	case errors.Is(err, sigv4.ErrMalformedAuth), errors.Is(err, sigv4.ErrMissingDate):
+		return s3err.ErrAuthorizationHeaderMalformed.With(err.Error())
+	case errors.Is(err, sigv4.ErrMalformedPresign):
+		return s3err.ErrAuthorizationQueryParametersError.With(err.Error())
+	case errors.Is(err, sigv4.ErrUnsupportedAlgorithm):
+		return s3err.ErrInvalidArgument.With("Unsupported Authorization Type")
+	case errors.Is(err, sigv4.ErrContentSHA256Mismatch):
+		return s3err.ErrXAmzContentSHA256Mismatch
+	case errors.Is(err, sigv4.ErrInvalidContentSHA256):
+		return s3err.ErrInvalidArgument.With("x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.")
+	case errors.Is(err, sigv4.ErrIncompleteBody), errors.Is(err, sigv4.ErrMalformedChunk):
+		return s3err.ErrIncompleteBody
+	case errors.Is(err, sigv4.ErrMissingSecurityToken):
+		return s3err.ErrInvalidArgument.With("Security token is missing")
+	}
+	return s3err.ErrInternalError
+}
