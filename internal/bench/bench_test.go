@@ -284,6 +284,7 @@ func TestReportOutput(t *testing.T) {
 	}
 	var text bytes.Buffer
 	res.WriteText(&text)
+	t.Logf("report:\n%s", text.String())
 	for _, want := range []string{"ops/s", "MB/s", "p99", "put", "get", "total", "mix put=1,get=1"} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("text report lacks %q:\n%s", want, text.String())

@@ -276,8 +276,12 @@ func (r *runner) measure(ctx context.Context, progress io.Writer) (time.Duration
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(seed, uint64(w)))
 			var buf []byte
-			if r.needsPrefill() {
-				buf = make([]byte, readBufSize)
+			if r.needsPrefill() { // GET/LIST bodies are read into buf
+				size := readBufSize
+				if r.cfg.Concurrency > 64 {
+					size = 64 << 10 // bound memory at high concurrency
+				}
+				buf = make([]byte, size)
 			}
 			for !stop.Load() && ctx.Err() == nil {
 				if r.cfg.Ops > 0 && issued.Add(1) > int64(r.cfg.Ops) {

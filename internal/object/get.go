@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net/http"
 	"time"
 
 	"github.com/ferrys3/ferry/internal/meta"
@@ -133,7 +132,7 @@ func resolve(tx meta.Tx, bucket, key, versionID string) (*meta.Version, error) {
 	if v.DeleteMarker {
 		return nil, s3err.ErrMethodNotAllowed.With("The specified method is not allowed against this resource.").
 			WithHeader("x-amz-delete-marker", "true").WithHeader("x-amz-version-id", v.VersionID).
-			WithHeader("Last-Modified", v.ModTime.UTC().Format(http.TimeFormat)).
+			WithHeader("Last-Modified", v.ModTime.UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT")).
 			WithExtra("Method", "GET").WithExtra("ResourceType", "DeleteMarker")
 	}
 	return v, nil
