@@ -139,6 +139,11 @@ func (s *Server) Close(grace time.Duration) error {
 }
 
 func (s *Server) closeStores() {
+	if s.blobs != nil {
+		if err := s.blobs.Close(); err != nil {
+			s.log.Error("close blob store", "err", err)
+		}
+	}
 	if s.meta != nil {
 		if err := s.meta.Close(); err != nil {
 			s.log.Error("close metadata store", "err", err)

@@ -160,9 +160,9 @@ func (r *Result) WriteText(w io.Writer) {
 	fmt.Fprintln(w)
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "op\tops\tops/s\tMB/s\tp50\tp90\tp99\tmax\terrors\t")
+	fmt.Fprintln(tw, "op   \tops\tops/s\tMB/s\tp50\tp90\tp99\tmax\terrors\t")
 	row := func(o OpResult) {
-		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.2f\t%s\t%s\t%s\t%s\t%d\t\n", o.Op, o.Count, o.OpsPerSec, o.MBPerSec,
+		fmt.Fprintf(tw, "%-5s\t%d\t%.1f\t%.2f\t%s\t%s\t%s\t%s\t%d\t\n", o.Op, o.Count, o.OpsPerSec, o.MBPerSec,
 			FormatDuration(o.Latency.P50), FormatDuration(o.Latency.P90), FormatDuration(o.Latency.P99),
 			FormatDuration(o.Latency.Max), o.Errors)
 	}

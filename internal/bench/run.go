@@ -257,17 +257,26 @@ func (r *runner) measure(ctx context.Context, progress io.Writer) (time.Duration
 		t := time.AfterFunc(r.cfg.Duration, func() { stop.Store(true) })
 		defer t.Stop()
 	}
-	var lastOps int64
+	var lastOps, lastBytes int64
 	stopProgress := startProgress(progress, func(el, since time.Duration) string {
-		var ops, errs int64
-		for _, e := range r.mix {
-			s := r.stats[e.op]
-			ops += s.count.Load()
-			errs += s.errors.Load()
+		var ops, errs, moved int64
+		for _, st := range r.order {
+			// With multipart, bytes are counted as parts complete.
+			if !(st.name == OpPart || st.name == OpPut && r.stats[OpPart] != nil) {
+				moved += st.bytes.Load()
+			}
+			if st.name != OpPart {
+				ops += st.count.Load()
+				errs += st.errors.Load()
+			}
 		}
-		rate := float64(ops+errs-lastOps) / since.Seconds()
-		lastOps = ops + errs
-		return fmt.Sprintf("bench %5.0fs  ops=%d  %.0f ops/s  errors=%d", el.Seconds(), ops, rate, errs)
+		if ps := r.stats[OpPart]; ps != nil {
+			moved += ps.bytes.Load()
+		}
+		sec := since.Seconds()
+		rate, mbps := float64(ops+errs-lastOps)/sec, float64(moved-lastBytes)/1e6/sec
+		lastOps, lastBytes = ops+errs, moved
+		return fmt.Sprintf("bench %5.0fs  ops=%d  %.0f ops/s  %.1f MB/s  errors=%d", el.Seconds(), ops, rate, mbps, errs)
 	})
 	seed := rand.Uint64()
 	for w := range r.cfg.Concurrency {

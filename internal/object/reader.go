@@ -63,7 +63,9 @@ func (r *segmentReader) WriteTo(w io.Writer) (int64, error) {
 			}
 			continue
 		}
-		n, err := io.Copy(w, io.LimitReader(r.cur, r.left))
+		// Segment readers are opened bounded to what is left, so copy them
+		// unwrapped: a file-backed blob keeps its zero-copy path.
+		n, err := io.Copy(w, r.cur)
 		total += n
 		r.left -= n
 		r.cur.Close()
