@@ -55,7 +55,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	res, err := bench.Run(ctx, c, progress)
 	if err != nil {
-		fmt.Fprintln(stderr, "ferry bench:", err)
+		fmt.Fprintln(stderr, "ferry", err)
 		return 1
 	}
 	res.WriteText(stdout)
@@ -74,6 +74,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintln(stderr, "ferry bench:", err)
 			return 1
 		}
+	}
+	if res.Total.Errors > 0 || res.Interrupted {
+		return 1
 	}
 	return 0
 }

@@ -20,7 +20,8 @@ type ServerConfig struct {
 	RootAccessKey string
 	RootSecretKey string
 	InlineMax     int64
-	NoSync        bool // tests only: skip fsync
+	NoSync        bool   // tests only: skip fsync
+	PprofListen   string // optional separate listener for net/http/pprof
 }
 
 // parseServerFlags reads flags, with FERRY_* environment variables as defaults.
@@ -36,6 +37,7 @@ func parseServerFlags(args []string, stderr io.Writer) (*ServerConfig, error) {
 	fs.StringVar(&c.LogFormat, "log-format", env("FERRY_LOG_FORMAT", "text"), "text or json (env FERRY_LOG_FORMAT)")
 	fs.Int64Var(&c.InlineMax, "inline-max", 128<<10, "largest object body stored inside the metadata store, in bytes")
 	fs.BoolVar(&c.NoSync, "unsafe-no-fsync", os.Getenv("FERRY_UNSAFE_NO_FSYNC") == "1", "do not fsync (tests only: acknowledged writes can be lost)")
+	fs.StringVar(&c.PprofListen, "pprof-listen", env("FERRY_PPROF_LISTEN", ""), "serve Go profiling (net/http/pprof) on this address, e.g. 127.0.0.1:6060")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

@@ -63,6 +63,17 @@ func (r *segmentReader) WriteTo(w io.Writer) (int64, error) {
 			}
 			continue
 		}
+		if sr, ok := r.cur.(*sliceReader); ok {
+			// Inline data: one write, no copy buffer.
+			n, err := w.Write(sr.b)
+			total += int64(n)
+			r.left -= int64(n)
+			r.cur = nil
+			if err != nil {
+				return total, err
+			}
+			continue
+		}
 		// Segment readers are opened bounded to what is left, so copy them
 		// unwrapped: a file-backed blob keeps its zero-copy path.
 		n, err := io.Copy(w, r.cur)
@@ -94,7 +105,7 @@ func (r *segmentReader) next() error {
 		n := min(sg.Size-off, r.left)
 		if sg.Inline {
 			data := r.inline[sg.BlobID]
-			r.cur = io.NopCloser(&sliceReader{b: data[off : off+n]})
+			r.cur = &sliceReader{b: data[off : off+n]}
 			return nil
 		}
 		rc, err := r.s.blobs.Open(r.ctx, sg.BlobID, off, n)
@@ -115,6 +126,8 @@ func (r *segmentReader) Close() error {
 }
 
 type sliceReader struct{ b []byte }
+
+func (s *sliceReader) Close() error { return nil }
 
 func (s *sliceReader) Read(p []byte) (int, error) {
 	if len(s.b) == 0 {

@@ -5,7 +5,7 @@ import (
 	"encoding/xml"
 	"net/http"
 
-	"github.com/ferrys3/ferry/internal/meta"
+	"github.com/ferrys3/ferry/internal/object"
 	"github.com/ferrys3/ferry/internal/s3err"
 	"github.com/ferrys3/ferry/internal/s3xml"
 )
@@ -119,7 +119,7 @@ func getBucketVersioning(q *request) error {
 		return s3err.ErrAccessDenied
 	}
 	status := b.Versioning
-	if status == meta.VersioningOff {
+	if status == object.VersioningOff {
 		status = ""
 	}
 	return q.writeXML(http.StatusOK, versioningConfiguration{NS: s3xml.NS, Status: status})

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/ferrys3/ferry/internal/checksum"
-	"github.com/ferrys3/ferry/internal/meta"
 	"github.com/ferrys3/ferry/internal/object"
 	"github.com/ferrys3/ferry/internal/s3err"
 )
@@ -86,7 +85,7 @@ func parseTagQuery(s string) (map[string]string, error) {
 }
 
 // setObjectHeaders writes the headers describing version v.
-func setObjectHeaders(h http.Header, v *meta.Version, q url.Values) {
+func setObjectHeaders(h http.Header, v *object.Version, q url.Values) {
 	h.Set("Last-Modified", v.ModTime.UTC().Format(http.TimeFormat))
 	h.Set("ETag", `"`+v.ETag+`"`)
 	h.Set("Accept-Ranges", "bytes")
@@ -97,7 +96,7 @@ func setObjectHeaders(h http.Header, v *meta.Version, q url.Values) {
 	for k, val := range v.Metadata {
 		h["X-Amz-Meta-"+k] = []string{val}
 	}
-	if v.VersionID != meta.NullVersion {
+	if v.VersionID != object.NullVersion {
 		h.Set("x-amz-version-id", v.VersionID)
 	}
 	if v.StorageClass != "" && v.StorageClass != "STANDARD" {

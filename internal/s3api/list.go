@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ferrys3/ferry/internal/meta"
 	"github.com/ferrys3/ferry/internal/object"
 	"github.com/ferrys3/ferry/internal/s3err"
 	"github.com/ferrys3/ferry/internal/s3xml"
@@ -208,7 +207,7 @@ func listUploads(q *request) error {
 	return q.writeXML(http.StatusOK, res)
 }
 
-func uploadInfo(u *meta.Upload, enc encoder) s3xml.UploadInfo {
+func uploadInfo(u *object.Upload, enc encoder) s3xml.UploadInfo {
 	return s3xml.UploadInfo{Key: enc.s(u.Key), UploadID: u.UploadID, Initiator: s3xml.Owner{ID: u.Owner}, Owner: s3xml.Owner{ID: u.Owner},
 		StorageClass: u.StorageClass, Initiated: s3xml.Time(u.Initiated), ChecksumAlgorithm: u.ChecksumAlgorithm}
 }
