@@ -3,6 +3,7 @@ package sdk
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"math/rand/v2"
 	"crypto/tls"
 	"crypto/x509"
@@ -277,3 +278,5 @@ func randomBytes(n int, seed uint64) []byte {
 	}
 	return b
 }
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
