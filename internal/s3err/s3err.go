@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"net/http"
+	"sort"
 )
 
 // Error is an S3 error as AWS renders it.
@@ -154,8 +155,13 @@ func Write(w http.ResponseWriter, r *http.Request, e *Error, requestID, hostID s
 	}
 	body := xmlError{Code: e.Code, Message: e.Message, BucketName: e.BucketName, Key: e.Key,
 		Resource: e.Resource, RequestID: requestID, HostID: hostID}
-	for k, v := range e.Extra {
-		body.Extra = append(body.Extra, extra{XMLName: xml.Name{Local: k}, Value: v})
+	names := make([]string, 0, len(e.Extra))
+	for k := range e.Extra {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		body.Extra = append(body.Extra, extra{XMLName: xml.Name{Local: k}, Value: e.Extra[k]})
 	}
 	out, _ := xml.Marshal(body)
 	w.Header().Set("Content-Type", "application/xml")

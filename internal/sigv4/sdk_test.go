@@ -270,9 +270,9 @@ func TestSDKS3Client(t *testing.T) {
 				// (aws-chunked with a trailing checksum).
 				if tls {
 					_, err = client.PutObject(ctx, &s3.PutObjectInput{
-					Bucket: aws.String("src-bucket"), Key: aws.String(key), Body: struct{ io.Reader }{strings.NewReader(payload)},
-					ContentLength: aws.Int64(int64(len(payload))), ChecksumAlgorithm: "CRC64NVME",
-				})
+						Bucket: aws.String("src-bucket"), Key: aws.String(key), Body: struct{ io.Reader }{strings.NewReader(payload)},
+						ContentLength: aws.Int64(int64(len(payload))), ChecksumAlgorithm: "CRC64NVME",
+					})
 					if err != nil {
 						t.Errorf("PutObject (stream) %q: %v", key, err)
 					}
@@ -318,5 +318,63 @@ func TestSDKS3Client(t *testing.T) {
 				t.Error("the SDK sent no aws-chunked trailer uploads")
 			}
 		})
+	}
+}
+
+// TestWireOwnSigner sends requests signed by Sign over a real connection:
+// a signed transfer-encoding (Go's server strips the header), and a signed
+// aws-chunked upload with Expect: 100-continue.
+func TestWireOwnSigner(t *testing.T) {
+	vs, srv := newVerifyingServer(t, false)
+	payload := []byte(strings.Repeat("x", 200_000))
+
+	// Unknown length: Go's client sends Transfer-Encoding: chunked.
+	req, _ := http.NewRequest("PUT", srv.URL+"/src-bucket/sp%20ace%2B%C3%BC%25.txt", struct{ io.Reader }{strings.NewReader(string(payload))})
+	req.TransferEncoding = []string{"chunked"}
+	SignWithHeaders(req, testCreds, "us-east-1", "s3", UnsignedPayload, time.Now(), []string{"transfer-encoding"})
+	if !strings.Contains(req.Header.Get("Authorization"), "transfer-encoding") {
+		t.Fatal("transfer-encoding not signed")
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if g := vs.take(); resp.StatusCode != 200 || len(g) != 1 || len(g[0].body) != len(payload) {
+		t.Fatalf("transfer-encoding: %d %+v", resp.StatusCode, g)
+	}
+
+	// Signed aws-chunked, 64 KiB chunks, with a signed trailer.
+	for _, mode := range []string{StreamingPayload, StreamingPayloadTrailer} {
+		req, _ = http.NewRequest("PUT", srv.URL+"/src-bucket/chunked.bin", nil)
+		req.Header.Set("Content-Encoding", "aws-chunked")
+		req.Header.Set("X-Amz-Decoded-Content-Length", fmt.Sprint(len(payload)))
+		req.Header.Set("Expect", "100-continue")
+		var tr http.Header
+		if mode == StreamingPayloadTrailer {
+			req.Header.Set("X-Amz-Trailer", "x-amz-checksum-crc32")
+			tr = crcTrailer(payload)
+		}
+		seed := SignWithHeaders(req, testCreds, "us-east-1", "s3", mode, time.Now(), []string{"content-encoding", "content-length"})
+		body := SignChunked(payload, 64<<10, seed, tr)
+		req.Body = io.NopCloser(strings.NewReader(string(body)))
+		req.ContentLength = int64(len(body))
+		// content-length was signed before it was known: re-sign now.
+		seed = SignWithHeaders(req, testCreds, "us-east-1", "s3", mode, seed.Time, []string{"content-encoding", "content-length"})
+		body = SignChunked(payload, 64<<10, seed, tr)
+		req.Body = io.NopCloser(strings.NewReader(string(body)))
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		g := vs.take()
+		if resp.StatusCode != 200 || len(g) != 1 || string(g[0].body) != string(payload) {
+			t.Fatalf("%s: %d %s", mode, resp.StatusCode, msg)
+		}
+		if mode == StreamingPayloadTrailer && g[0].trailers.Get("X-Amz-Checksum-Crc32") != tr.Get("X-Amz-Checksum-Crc32") {
+			t.Fatalf("trailers %v", g[0].trailers)
+		}
 	}
 }
