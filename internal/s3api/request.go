@@ -118,6 +118,12 @@ func toS3(err error) *s3err.Error {
 		return s3err.ErrInvalidArgument.With("Unsupported Authorization Type")
 	case errors.Is(err, sigv4.ErrContentSHA256Mismatch):
 		return s3err.ErrXAmzContentSHA256Mismatch
+	case errors.Is(err, sigv4.ErrMissingContentSHA256):
+		return s3err.ErrInvalidRequest.With("Missing required header for this request: x-amz-content-sha256")
+	case errors.Is(err, sigv4.ErrInvalidSecurityToken):
+		return s3err.ErrInvalidToken
+	case errors.Is(err, sigv4.ErrBodyTooLarge):
+		return s3err.ErrEntityTooLarge
 	case errors.Is(err, sigv4.ErrInvalidContentSHA256):
 		return s3err.ErrInvalidArgument.With("x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.")
 	case errors.Is(err, sigv4.ErrIncompleteBody), errors.Is(err, sigv4.ErrMalformedChunk):

@@ -120,6 +120,7 @@ var (
 	ErrMalformedPOSTRequest              = def("MalformedPOSTRequest", 400, "The body of your POST request is not well-formed multipart/form-data.")
 	ErrNoSuchBucketPolicy                = def("NoSuchBucketPolicy", 404, "The bucket policy does not exist")
 	ErrInvalidPartNumber                 = def("InvalidPartNumber", 416, "The requested partnumber is not satisfiable")
+	ErrInvalidToken                      = def("InvalidToken", 400, "The provided token is malformed or otherwise invalid.")
 	ErrTooManyBuckets                    = def("TooManyBuckets", 400, "You have attempted to create more buckets than allowed")
 )
 

@@ -1,6 +1,9 @@
 package sigv4
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Sentinel errors. Verify, Body and the body readers return them wrapped
 // with details (fmt.Errorf("%w: ...")); test with errors.Is. The S3 error a
@@ -44,8 +47,10 @@ var (
 	// ErrMissingContentSHA256: an "s3" header-signed request without
 	// X-Amz-Content-SHA256, or (other services) a request with a body whose
 	// hash the caller did not supply (InvalidRequest, 400). For Query/JSON
-	// protocol requests use BufferBody and VerifyWithPayloadHash.
-	ErrMissingContentSHA256 = errors.New("sigv4: missing x-amz-content-sha256")
+	// protocol requests use BufferBody and VerifyWithPayloadHash. It wraps
+	// ErrInvalidContentSHA256, so callers that only know that one still
+	// answer 400.
+	ErrMissingContentSHA256 = fmt.Errorf("%w: header missing", ErrInvalidContentSHA256)
 	// ErrIncompleteBody: the body ended early or its decoded length differs
 	// from X-Amz-Decoded-Content-Length (IncompleteBody, 400).
 	ErrIncompleteBody = errors.New("sigv4: incomplete body")

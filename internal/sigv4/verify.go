@@ -181,7 +181,7 @@ func payloadHash(a *Auth, r *http.Request, supplied string) error {
 	case a.Service != "s3" && bodyKnownEmpty(r):
 		a.PayloadHash, a.payloadTrusted = EmptySHA256, true
 	default:
-		return fmt.Errorf("%w: (service %q)", ErrMissingContentSHA256, a.Service)
+		return fmt.Errorf("%w (service %q, no payload hash supplied)", ErrMissingContentSHA256, a.Service)
 	}
 	return nil
 }
