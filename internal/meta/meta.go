@@ -30,7 +30,15 @@ type Store interface {
 
 // Tx is one transaction. Reads in an Update see that transaction's writes.
 // Values returned are copies owned by the caller. Iteration callbacks return
-// false to stop early.
+// false to stop early. A Tx must not be used after its fn returns, and fn
+// must not call Update.
+//
+// Conventions the conformance suite enforces: Get*/Delete* of a missing item
+// return ErrNotFound (DeleteInline is idempotent); EnqueueTask of an existing
+// ID returns ErrExists and assigned IDs increase in commit order; a lease is
+// live while LeaseUntil > now; DeleteBucket also removes what the bucket
+// still holds; a listing whose version-ID or upload-ID marker no longer
+// exists resumes after the whole KeyMarker key.
 type Tx interface {
 	// Accounts and credentials.
 	PutAccount(a *Account) error // insert or replace

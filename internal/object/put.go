@@ -23,11 +23,12 @@ type PutInput struct {
 
 // PutOutput is the result of a write that creates a version.
 type PutOutput struct {
-	ETag      string // without quotes
-	VersionID string // "" when the bucket is unversioned
-	Checksums map[string]string
-	Size      int64
-	ModTime   time.Time
+	ETag         string // without quotes
+	VersionID    string // "" when the bucket is unversioned
+	Checksums    map[string]string
+	ChecksumType string // FULL_OBJECT or COMPOSITE when Checksums is set
+	Size         int64
+	ModTime      time.Time
 }
 
 // Put stores a new object version.
@@ -78,7 +79,7 @@ func newVersion(bucket, key, owner string, a Attrs) *meta.Version {
 }
 
 func outputOf(v *meta.Version) *PutOutput {
-	return &PutOutput{ETag: v.ETag, VersionID: visibleVersion(v), Checksums: v.Checksums, Size: v.Size, ModTime: v.ModTime}
+	return &PutOutput{ETag: v.ETag, VersionID: visibleVersion(v), Checksums: v.Checksums, ChecksumType: v.ChecksumType, Size: v.Size, ModTime: v.ModTime}
 }
 
 // commitVersion assigns v its version ID and time according to the bucket's

@@ -134,6 +134,9 @@ func completeUpload(q *request) error {
 	}
 	res := s3xml.CompleteMultipartUploadResult{NS: s3xml.NS, Location: "/" + q.bucket + "/" + q.key, Bucket: q.bucket, Key: q.key, ETag: `"` + out.ETag + `"`}
 	setResultChecksums(&res.ChecksumCRC32, &res.ChecksumCRC32C, &res.ChecksumCRC64NVME, &res.ChecksumSHA1, &res.ChecksumSHA256, out.Checksums)
+	if len(out.Checksums) > 0 {
+		res.ChecksumType = out.ChecksumType
+	}
 	return q.writeXML(http.StatusOK, res)
 }
 

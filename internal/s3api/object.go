@@ -34,7 +34,7 @@ func putObject(q *request) error {
 	if out.VersionID != "" {
 		h.Set("x-amz-version-id", out.VersionID)
 	}
-	setChecksumHeaders(h, out.Checksums, "")
+	setChecksumHeaders(h, out.Checksums, out.ChecksumType)
 	q.w.WriteHeader(http.StatusOK)
 	return nil
 }

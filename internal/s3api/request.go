@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -100,6 +101,8 @@ func toS3(err error) *s3err.Error {
 		return &c
 	}
 	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return s3err.ErrIncompleteBody
 	case errors.Is(err, sigv4.ErrMissingAuth):
 		return s3err.ErrAccessDenied.With("Access Denied")
 	case errors.Is(err, sigv4.ErrInvalidAccessKeyID):

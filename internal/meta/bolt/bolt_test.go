@@ -143,3 +143,69 @@ func TestGroupCommit(t *testing.T) {
 	}
 	t.Logf("50 queued Updates committed in %d transaction(s)", len(txs))
 }
+
+// TestEnqueueRetry: when a batch is rerun after a failure, a task whose ID
+// was assigned in the rolled-back run keeps it, and later IDs do not
+// collide with it.
+func TestEnqueueRetry(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	defer s.Close()
+	ctx := context.Background()
+	block, entered := make(chan struct{}), make(chan struct{})
+	go s.Update(ctx, func(meta.Tx) error { close(entered); <-block; return nil })
+	<-entered
+	var wg sync.WaitGroup
+	tasks := make([]*meta.Task, 8)
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i%2 == 0 {
+				tasks[i/2] = &meta.Task{Queue: "q"}
+				if err := s.Update(ctx, func(tx meta.Tx) error { return tx.EnqueueTask(tasks[i/2]) }); err != nil {
+					t.Error(err)
+				}
+				return
+			}
+			err := s.Update(ctx, func(tx meta.Tx) error {
+				if err := tx.EnqueueTask(&meta.Task{Queue: "q"}); err != nil {
+					return err
+				}
+				return errors.New("fail after writing")
+			})
+			if err == nil {
+				t.Error("failing Update succeeded")
+			}
+		}()
+	}
+	time.Sleep(100 * time.Millisecond)
+	close(block)
+	wg.Wait()
+	if s.commits.Load() >= 9 {
+		t.Logf("no batching happened (%d commits)", s.commits.Load())
+	}
+	later := &meta.Task{Queue: "q"}
+	if err := s.Update(ctx, func(tx meta.Tx) error { return tx.EnqueueTask(later) }); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	err := s.View(ctx, func(tx meta.Tx) error {
+		for _, task := range append(tasks, later) {
+			if seen[task.ID] {
+				t.Errorf("task ID %q assigned twice", task.ID)
+			}
+			seen[task.ID] = true
+			if _, err := tx.GetTask(task.ID); err != nil {
+				t.Errorf("task %q: %v", task.ID, err)
+			}
+		}
+		n, err := tx.CountTasks("q")
+		if n != 9 {
+			t.Errorf("CountTasks = %d, want 9", n)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

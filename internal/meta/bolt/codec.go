@@ -96,16 +96,25 @@ type decoder struct {
 func newDecoder(b []byte) *decoder {
 	d := &decoder{s: string(b)}
 	if len(d.s) == 0 || d.s[0] != codecV1 {
-		d.err = errCorrupt
+		d.fail()
 		return d
 	}
 	d.off = 1
 	return d
 }
 
+// fail records corruption; d.off = len(d.s) makes every later read fail.
 func (d *decoder) fail() { d.err = errCorrupt; d.off = len(d.s) }
 
 func (d *decoder) uint() uint64 {
+	if d.off < len(d.s) && d.s[d.off] < 0x80 { // one-byte fast path (d.off is len(d.s) after an error)
+		d.off++
+		return uint64(d.s[d.off-1])
+	}
+	return d.uintSlow()
+}
+
+func (d *decoder) uintSlow() uint64 {
 	if d.err != nil {
 		return 0
 	}

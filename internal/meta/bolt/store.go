@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -48,6 +49,10 @@ type Store struct {
 	once     sync.Once
 	closeErr error
 	maxBatch int
+
+	// commits and committed count transactions and the Updates in them
+	// (for benchmarks and tests).
+	commits, committed atomic.Uint64
 }
 
 var _ meta.Store = (*Store)(nil)
@@ -221,6 +226,8 @@ func (s *Store) commit(batch []*request) {
 			}
 			return
 		}
+		s.commits.Add(1)
+		s.committed.Add(uint64(len(pending)))
 		for i, r := range pending {
 			r.res <- results[i]
 		}

@@ -147,7 +147,7 @@ func (t *tx) ListVersions(bucket string, opt meta.ListOptions, fn func(*meta.Ver
 		from = afterKey(opt.KeyMarker)
 		if opt.VersionIDMarker != "" {
 			if suffix := ob.i.Get(idxKey(opt.KeyMarker, opt.VersionIDMarker)); suffix != nil {
-				from = join(opt.KeyMarker, suffix, []byte(opt.VersionIDMarker))
+				from = after(join(opt.KeyMarker, suffix, []byte(opt.VersionIDMarker)))
 			}
 		}
 	}

@@ -190,12 +190,17 @@ func testBuckets(t *testing.T, open Opener) {
 	// A deleted bucket's leftovers do not reappear when the name is reused.
 	putVersions(t, s, ver("gamma", "k", "v1", 0, 0))
 	update(t, s, func(tx meta.Tx) error {
-		return tx.PutUpload(&meta.Upload{Bucket: "gamma", Key: "k", UploadID: "up1", Initiated: base})
+		if err := tx.PutUpload(&meta.Upload{Bucket: "gamma", Key: "k", UploadID: "up1", Initiated: base}); err != nil {
+			return err
+		}
+		return tx.PutPart(&meta.Part{UploadID: "up1", Number: 1, ModTime: base})
 	})
 	update(t, s, func(tx meta.Tx) error { return tx.DeleteBucket("gamma") })
 	mkBucket(t, s, "gamma")
 	view(t, s, func(tx meta.Tx) error {
-		_, err := tx.GetCurrent("gamma", "k")
+		_, err := tx.GetPart("up1", 1)
+		wantErr(t, "GetPart of a deleted bucket's upload", err, meta.ErrNotFound)
+		_, err = tx.GetCurrent("gamma", "k")
 		wantErr(t, "GetCurrent in recreated bucket", err, meta.ErrNotFound)
 		empty, err := tx.BucketEmpty("gamma")
 		wantErr(t, "BucketEmpty recreated", err, nil)

@@ -127,10 +127,10 @@ func testClaimTasks(t *testing.T, open Opener) {
 		return nil
 	})
 	steps := []struct {
-		name      string
+		name       string
 		now, until int64
-		n         int
-		want      []string
+		n          int
+		want       []string
 	}{
 		{"nothing ready yet", 5, 100, 10, []string{}},
 		{"NotBefore is inclusive", 10, 100, 10, []string{"t2", "t3"}},

@@ -1,0 +1,158 @@
+package bolt
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/ferrys3/ferry/internal/meta"
+)
+
+var (
+	tFull = time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.UTC)
+
+	fullVersion = &meta.Version{
+		Bucket: "b", Key: "dir/file.txt", VersionID: "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY", ModTime: tFull, Seq: 1 << 40,
+		DeleteMarker: true, Size: -1, ETag: "d41d8cd98f00b204e9800998ecf8427e-2", Owner: "111111111111",
+		StorageClass: "STANDARD", ContentType: "text/plain",
+		Headers:      map[string]string{"Cache-Control": "no-cache", "Expires": ""},
+		Metadata:     map[string]string{"a": "1", "b": "日本"},
+		Tags:         map[string]string{"t": "v"},
+		Checksums:    map[string]string{"CRC32": "AAAAAA=="},
+		ChecksumType: "COMPOSITE", PartsCount: 2,
+		Data: []meta.Segment{{BlobID: "blob1", Size: 5 << 20, Part: 1},
+			{BlobID: "inl", Size: 3, Inline: true, Part: 2}},
+		ReplicationStatus: "PENDING",
+	}
+	// typicalVersion is what a plain PUT writes.
+	typicalVersion = &meta.Version{
+		Bucket: "b", Key: "photos/2024/05/img-0001234.jpg", VersionID: meta.NullVersion, ModTime: tFull,
+		Size: 123456, ETag: "d41d8cd98f00b204e9800998ecf8427e", Owner: "111111111111", StorageClass: "STANDARD",
+		ContentType: "image/jpeg", Data: []meta.Segment{{BlobID: "01HZXJ6N4W4YH3K7Q2ZJ3M9V8B", Size: 123456}},
+	}
+	fullUpload = &meta.Upload{Bucket: "b", Key: "k", UploadID: "up", Initiated: tFull, Owner: "o", StorageClass: "GLACIER",
+		ContentType: "x/y", Headers: map[string]string{"h": "v"}, Metadata: map[string]string{"m": "v"},
+		Tags: map[string]string{"t": "v"}, ChecksumAlgorithm: "SHA256", ChecksumType: "FULL_OBJECT"}
+	fullPart = &meta.Part{UploadID: "up", Number: 10000, Size: 5 << 20, ETag: "e", ModTime: tFull,
+		Data: meta.Segment{BlobID: "blob", Size: 5 << 20, Part: 10000}, Checksums: map[string]string{"CRC32C": "x"}}
+	fullTask = &meta.Task{ID: "00000000000000000001", Queue: "repl", Key: "b/k", Payload: []byte{0, 1, 2},
+		NotBefore: -5, LeaseUntil: 1 << 62, Attempts: 3, LastError: "boom", Created: 7}
+	fullBucket = &meta.Bucket{Name: "b", Owner: "o", Region: "eu-west-1", Created: tFull, Versioning: "Enabled",
+		Configs: map[string][]byte{"policy": []byte("{}"), "cors": []byte("<x/>")}}
+	fullAccount   = &meta.Account{ID: "111111111111", Name: "n", Created: tFull, Operator: true}
+	fullAccessKey = &meta.AccessKey{ID: "AKIA", Secret: "s", AccountID: "111111111111", UserName: "u", Status: "Active", Created: tFull}
+)
+
+// codecs maps a name to an encoder and a decoder over any.
+var codecs = []struct {
+	name   string
+	values []any
+	enc    func(any) []byte
+	dec    func(b []byte, like any) (any, error) // like supplies Bucket and Key
+}{
+	{"version", []any{fullVersion, typicalVersion, &meta.Version{Bucket: "b", Key: "k"}},
+		func(v any) []byte { return encodeVersion(v.(*meta.Version)) },
+		func(b []byte, l any) (any, error) {
+			return decodeVersion(b, l.(*meta.Version).Bucket, l.(*meta.Version).Key)
+		}},
+	{"upload", []any{fullUpload, &meta.Upload{Bucket: "b", Key: "k"}},
+		func(v any) []byte { return encodeUpload(v.(*meta.Upload)) },
+		func(b []byte, l any) (any, error) {
+			return decodeUpload(b, l.(*meta.Upload).Bucket, l.(*meta.Upload).Key)
+		}},
+	{"part", []any{fullPart, &meta.Part{}},
+		func(v any) []byte { return encodePart(v.(*meta.Part)) },
+		func(b []byte, _ any) (any, error) { return decodePart(b) }},
+	{"task", []any{fullTask, &meta.Task{}},
+		func(v any) []byte { return encodeTask(v.(*meta.Task)) },
+		func(b []byte, _ any) (any, error) { return decodeTask(b) }},
+	{"bucket", []any{fullBucket, &meta.Bucket{}},
+		func(v any) []byte { return encodeBucket(v.(*meta.Bucket)) },
+		func(b []byte, _ any) (any, error) { return decodeBucket(b) }},
+	{"account", []any{fullAccount, &meta.Account{}},
+		func(v any) []byte { return encodeAccount(v.(*meta.Account)) },
+		func(b []byte, _ any) (any, error) { return decodeAccount(b) }},
+	{"accesskey", []any{fullAccessKey, &meta.AccessKey{}},
+		func(v any) []byte { return encodeAccessKey(v.(*meta.AccessKey)) },
+		func(b []byte, _ any) (any, error) { return decodeAccessKey(b) }},
+}
+
+func TestCodecRoundTrip(t *testing.T) {
+	for _, c := range codecs {
+		for i, v := range c.values {
+			b := c.enc(v)
+			got, err := c.dec(b, v)
+			if err != nil {
+				t.Fatalf("%s %d: decode: %v", c.name, i, err)
+			}
+			if !reflect.DeepEqual(got, v) {
+				t.Errorf("%s %d: round trip\n got  %+v\n want %+v", c.name, i, got, v)
+			}
+			// Every strict prefix and any trailing byte is rejected.
+			for n := 0; n < len(b); n++ {
+				if _, err := c.dec(b[:n], v); err == nil {
+					t.Errorf("%s %d: truncated to %d bytes decoded without error", c.name, i, n)
+				}
+			}
+			if _, err := c.dec(append(b, 0), v); err == nil {
+				t.Errorf("%s %d: trailing byte accepted", c.name, i)
+			}
+		}
+	}
+}
+
+func TestZeroTime(t *testing.T) {
+	a, err := decodeAccount(encodeAccount(&meta.Account{ID: "x"}))
+	if err != nil || !a.Created.IsZero() || a.Created != (time.Time{}) {
+		t.Fatalf("zero time round trip: %v %v", a.Created, err)
+	}
+}
+
+// FuzzDecode feeds arbitrary bytes to every decoder: none may panic, and
+// whatever decodes must survive an encode/decode round trip unchanged.
+func FuzzDecode(f *testing.F) {
+	for _, c := range codecs {
+		for _, v := range c.values {
+			f.Add(c.enc(v))
+		}
+	}
+	f.Add([]byte{codecV1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, c := range codecs {
+			v, err := c.dec(data, c.values[0])
+			if err != nil {
+				continue
+			}
+			again, err := c.dec(c.enc(v), v)
+			if err != nil {
+				t.Fatalf("%s: re-encoded value does not decode: %v", c.name, err)
+			}
+			if !reflect.DeepEqual(v, again) {
+				t.Fatalf("%s: round trip changed\n %+v\n %+v", c.name, v, again)
+			}
+		}
+	})
+}
+
+func BenchmarkDecodeVersion(b *testing.B) {
+	bin := encodeVersion(typicalVersion)
+	js, _ := json.Marshal(typicalVersion)
+	b.Run("binary", func(b *testing.B) {
+		b.ReportMetric(float64(len(bin)), "bytes/record")
+		for b.Loop() {
+			if _, err := decodeVersion(bin, "b", "k"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("json", func(b *testing.B) {
+		b.ReportMetric(float64(len(js)), "bytes/record")
+		for b.Loop() {
+			var v meta.Version
+			if err := json.Unmarshal(js, &v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
