@@ -21,8 +21,12 @@ type syncBuffer struct {
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // TestServerCommandBootstrapAndShutdown runs `ferry server` as a user would:
 // first start generates and prints root credentials once and stores them
@@ -36,7 +40,9 @@ func TestServerCommandBootstrapAndShutdown(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		var out, errOut syncBuffer
 		done := make(chan int)
-		go func() { done <- Main(ctx, []string{"server", "--data-dir", dir, "--listen", "127.0.0.1:0", "--log-format", "json"}, &out, &errOut) }()
+		go func() {
+			done <- Main(ctx, []string{"server", "--data-dir", dir, "--listen", "127.0.0.1:0", "--log-format", "json"}, &out, &errOut)
+		}()
 		deadline := time.Now().Add(10 * time.Second)
 		for !strings.Contains(errOut.String(), "ferry listening") {
 			if time.Now().After(deadline) {

@@ -90,7 +90,17 @@ func (q *request) fail(err error) {
 		e.Resource = q.r.URL.Path
 	}
 	q.errCode = e.Code
-	s3err.Write(q.w, q.r, e, q.id, q.h.hostID)
+	for k, v := range e.Header {
+		q.w.Header().Set(k, v)
+	}
+	status := e.Status()
+	if q.r.Method == http.MethodHead || status == http.StatusNotModified {
+		q.w.WriteHeader(status) // no body, as AWS answers
+		return
+	}
+	q.w.Header().Set("Content-Type", "application/xml")
+	q.w.WriteHeader(status)
+	_, _ = q.w.Write(e.Marshal(q.id, q.h.hostID))
 }
 
 // toS3 maps any error to the S3 catalog, in one place.

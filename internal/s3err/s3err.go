@@ -5,7 +5,6 @@ package s3err
 import (
 	"encoding/xml"
 	"errors"
-	"net/http"
 	"sort"
 )
 
@@ -141,19 +140,16 @@ type extra struct {
 	Value   string `xml:",chardata"`
 }
 
-// Write renders e on w. HEAD requests get the status and headers only.
-func Write(w http.ResponseWriter, r *http.Request, e *Error, requestID, hostID string) {
-	for k, v := range e.Header {
-		w.Header().Set(k, v)
+// Status is the HTTP status to answer with.
+func (e *Error) Status() int {
+	if e.HTTPStatus == 0 {
+		return 500
 	}
-	status := e.HTTPStatus
-	if status == 0 {
-		status = 500
-	}
-	if r.Method == http.MethodHead || status == http.StatusNotModified {
-		w.WriteHeader(status)
-		return
-	}
+	return e.HTTPStatus
+}
+
+// Marshal renders e as AWS's XML error document.
+func (e *Error) Marshal(requestID, hostID string) []byte {
 	body := xmlError{Code: e.Code, Message: e.Message, BucketName: e.BucketName, Key: e.Key,
 		Resource: e.Resource, RequestID: requestID, HostID: hostID}
 	names := make([]string, 0, len(e.Extra))
@@ -165,8 +161,5 @@ func Write(w http.ResponseWriter, r *http.Request, e *Error, requestID, hostID s
 		body.Extra = append(body.Extra, extra{XMLName: xml.Name{Local: k}, Value: e.Extra[k]})
 	}
 	out, _ := xml.Marshal(body)
-	w.Header().Set("Content-Type", "application/xml")
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte(xml.Header))
-	_, _ = w.Write(out)
+	return append([]byte(xml.Header), out...)
 }
