@@ -73,6 +73,9 @@ func (q *request) checksumSpec(br sigv4.BodyReader) (object.ChecksumSpec, error)
 	hdr := q.r.Header
 	for _, alg := range []string{"CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"} {
 		if v := hdr.Get(checksum.HeaderName(alg)); v != "" {
+			if _, err := checksum.DecodeSum(alg, v); err != nil {
+				return spec, s3err.ErrInvalidRequest.With("Value for " + checksum.HeaderName(alg) + " header is invalid.")
+			}
 			if spec.Algorithm != "" {
 				return spec, s3err.ErrInvalidRequest.With("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
 			}

@@ -103,6 +103,16 @@ func (q *request) fail(err error) {
 	_, _ = q.w.Write(e.Marshal(q.id, q.h.hostID))
 }
 
+// detail is what err adds to the sentinel it wraps, for client messages.
+func detail(err, sentinel error) string {
+	d := strings.TrimPrefix(err.Error(), sentinel.Error())
+	d = strings.TrimPrefix(d, ": ")
+	if d == "" {
+		return "the request is malformed"
+	}
+	return d
+}
+
 // toS3 maps any error to the S3 catalog, in one place.
 func toS3(err error) *s3err.Error {
 	var e *s3err.Error
@@ -123,10 +133,16 @@ func toS3(err error) *s3err.Error {
 		return s3err.ErrRequestTimeTooSkewed
 	case errors.Is(err, sigv4.ErrExpiredPresign):
 		return s3err.ErrAccessDenied.With("Request has expired")
-	case errors.Is(err, sigv4.ErrMalformedAuth), errors.Is(err, sigv4.ErrMissingDate):
-		return s3err.ErrAuthorizationHeaderMalformed.With(err.Error())
+	case errors.Is(err, sigv4.ErrMissingDate):
+		return s3err.ErrAccessDenied.With("AWS authentication requires a valid Date or x-amz-date header")
+	case errors.Is(err, sigv4.ErrMalformedAuth):
+		d := detail(err, sigv4.ErrMalformedAuth)
+		if strings.Contains(d, "only one auth mechanism") {
+			return s3err.ErrInvalidArgument.With("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified")
+		}
+		return s3err.ErrAuthorizationHeaderMalformed.With("The authorization header is malformed; " + d)
 	case errors.Is(err, sigv4.ErrMalformedPresign):
-		return s3err.ErrAuthorizationQueryParametersError.With(err.Error())
+		return s3err.ErrAuthorizationQueryParametersError.With(detail(err, sigv4.ErrMalformedPresign))
 	case errors.Is(err, sigv4.ErrUnsupportedAlgorithm):
 		return s3err.ErrInvalidArgument.With("Unsupported Authorization Type")
 	case errors.Is(err, sigv4.ErrContentSHA256Mismatch):
