@@ -123,6 +123,12 @@ func (d *ingested) verify(wantMD5 []byte, ck ChecksumSpec, h hash.Hash) error {
 	want := ck.Value
 	if want == "" && ck.Trailer != nil {
 		want = ck.Trailer()
+		if want == "" {
+			return s3err.ErrMalformedTrailer.With("The request announced a " + ck.Algorithm + " trailer in x-amz-trailer but did not send it.")
+		}
+		if _, err := checksum.DecodeSum(ck.Algorithm, want); err != nil {
+			return s3err.ErrInvalidRequest.With("Value for " + checksum.HeaderName(ck.Algorithm) + " trailing header is invalid.")
+		}
 	}
 	if want != "" && want != got {
 		return s3err.ErrBadDigest.With("The " + ck.Algorithm + " you specified did not match the calculated checksum.")

@@ -29,6 +29,13 @@ func (q *request) authenticate() error {
 	if err != nil {
 		return err
 	}
+	if auth.Service != "s3" {
+		msg := "The authorization header is malformed; incorrect service \"" + auth.Service + "\". This endpoint belongs to \"s3\"."
+		if auth.Presigned {
+			return s3err.ErrAuthorizationQueryParametersError.With(msg)
+		}
+		return s3err.ErrAuthorizationHeaderMalformed.With(msg)
+	}
 	_, p, err := q.h.iam.Lookup(q.r.Context(), auth.AccessKeyID)
 	if err != nil {
 		if errors.Is(err, iam.ErrUnknownKey) {
@@ -55,16 +62,21 @@ func (q *request) authorizeBucket() error {
 // body returns the decoded request body, its length (-1 when unknown) and
 // the flexible checksum it carries (in a header or a trailer).
 func (q *request) body() (io.Reader, int64, object.ChecksumSpec, error) {
+	q.auth.MinChunkSize = sigv4.MinChunkSize
 	br, err := q.auth.Body(q.r)
 	if err != nil {
 		return nil, 0, object.ChecksumSpec{}, err
 	}
 	size := br.DecodedLength()
-	if size < 0 {
+	if q.auth.IsStreaming() {
+		if size < 0 {
+			return nil, 0, object.ChecksumSpec{}, s3err.ErrMissingContentLength.With("You must provide the X-Amz-Decoded-Content-Length header for aws-chunked uploads.")
+		}
+	} else {
 		size = q.r.ContentLength
 	}
 	ck, err := q.checksumSpec(br)
-	return errReader{br}, size, ck, err
+	return &errReader{r: br, br: br, trailerAnnounced: q.r.Header.Get("x-amz-trailer") != ""}, size, ck, err
 }
 
 // checksumSpec finds the flexible checksum algorithm and expected value.
@@ -111,12 +123,22 @@ func (q *request) checksumSpec(br sigv4.BodyReader) (object.ChecksumSpec, error)
 	return spec, nil
 }
 
-// errReader maps body-verification errors to S3 errors as they surface.
-type errReader struct{ r io.Reader }
+// errReader maps body-verification errors to S3 errors as they surface,
+// and refuses trailers the request did not announce in x-amz-trailer.
+type errReader struct {
+	r                io.Reader
+	br               sigv4.BodyReader
+	trailerAnnounced bool
+}
 
-func (e errReader) Read(p []byte) (int, error) {
+func (e *errReader) Read(p []byte) (int, error) {
 	n, err := e.r.Read(p)
-	if err != nil && err != io.EOF {
+	switch {
+	case err == io.EOF:
+		if !e.trailerAnnounced && e.br != nil && len(e.br.Trailers()) > 0 {
+			return n, s3err.ErrMalformedTrailer.With("The request contained trailing headers that were not announced in x-amz-trailer.")
+		}
+	case err != nil:
 		err = toS3(err)
 	}
 	return n, err
@@ -128,7 +150,7 @@ func (q *request) readSmallBody(limit int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := io.ReadAll(io.LimitReader(errReader{br}, limit+1))
+	b, err := io.ReadAll(io.LimitReader(&errReader{r: br, br: br, trailerAnnounced: q.r.Header.Get("x-amz-trailer") != ""}, limit+1))
 	if err != nil {
 		return nil, err
 	}

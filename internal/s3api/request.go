@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/ferrys3/ferry/internal/iam"
@@ -49,6 +50,9 @@ func (q *request) serve() {
 // parse extracts bucket and key from the Host (virtual-hosted style) or
 // the path, decoding the path exactly once ("+" stays "+").
 func (q *request) parse() error {
+	if headerBytes(q.r) > MaxHeaderBytes {
+		return s3err.ErrRequestHeaderSectionTooLarge.WithExtra("MaxSizeAllowed", strconv.Itoa(MaxHeaderBytes))
+	}
 	var err error
 	q.q, err = url.ParseQuery(q.r.URL.RawQuery)
 	if err != nil {
@@ -66,6 +70,17 @@ func (q *request) parse() error {
 	path = strings.TrimPrefix(path, "/")
 	q.bucket, q.key, _ = strings.Cut(path, "/")
 	return nil
+}
+
+// headerBytes is the size of the request line and header section.
+func headerBytes(r *http.Request) int {
+	n := len(r.Method) + len(r.RequestURI) + len(r.Host) + 16
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	return n
 }
 
 func hostOnly(h string) string {
@@ -155,6 +170,13 @@ func toS3(err error) *s3err.Error {
 		return s3err.ErrEntityTooLarge
 	case errors.Is(err, sigv4.ErrInvalidContentSHA256):
 		return s3err.ErrInvalidArgument.With("x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.")
+	case errors.Is(err, sigv4.ErrInvalidChunkSize):
+		e := s3err.ErrInvalidChunkSize
+		var cs *sigv4.ChunkSizeError
+		if errors.As(err, &cs) {
+			e = e.WithExtra("Chunk", strconv.Itoa(cs.Chunk)).WithExtra("BadChunkSize", strconv.FormatInt(cs.Size, 10))
+		}
+		return e
 	case errors.Is(err, sigv4.ErrIncompleteBody), errors.Is(err, sigv4.ErrMalformedChunk):
 		return s3err.ErrIncompleteBody
 	case errors.Is(err, sigv4.ErrMissingSecurityToken):

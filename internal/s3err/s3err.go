@@ -120,6 +120,8 @@ var (
 	ErrNoSuchBucketPolicy                = def("NoSuchBucketPolicy", 404, "The bucket policy does not exist")
 	ErrInvalidPartNumber                 = def("InvalidPartNumber", 416, "The requested partnumber is not satisfiable")
 	ErrInvalidToken                      = def("InvalidToken", 400, "The provided token is malformed or otherwise invalid.")
+	ErrInvalidChunkSize                  = def("InvalidChunkSizeError", 400, "Only the last chunk is allowed to have a size less than 8192 bytes")
+	ErrMalformedTrailer                  = def("MalformedTrailerError", 400, "The request contained trailing data that was not well-formed or did not conform to our published schema.")
 	ErrTooManyBuckets                    = def("TooManyBuckets", 400, "You have attempted to create more buckets than allowed")
 )
 

@@ -63,6 +63,10 @@ type CredentialLookup func(accessKeyID string) (Credentials, error)
 // Auth is a verified (or, from Sign, freshly signed) request's
 // authentication.
 type Auth struct {
+	// MinChunkSize, when set by the caller before Body, is the smallest
+	// aws-chunked data chunk accepted except the last (S3: MinChunkSize).
+	MinChunkSize int64
+
 	AccessKeyID string
 	Region      string
 	Service     string

@@ -78,13 +78,19 @@ func (a *Auth) Body(r *http.Request) (BodyReader, error) {
 	}
 	switch mode {
 	case StreamingUnsignedPayloadTrailer:
-		return newChunkedReader(body, declared, nil, true), nil
+		cr := newChunkedReader(body, declared, nil, true)
+		if a != nil {
+			cr.minChunk = a.MinChunkSize
+		}
+		return cr, nil
 	case StreamingPayload, StreamingPayloadTrailer:
 		if a == nil || a.key == nil {
 			return nil, fmt.Errorf("%w: %s needs a signed request", ErrMissingAuth, mode)
 		}
 		s := &chainSigner{key: a.key, amzDate: a.AmzDate, scope: a.Scope(), prev: a.Signature}
-		return newChunkedReader(body, declared, s, mode == StreamingPayloadTrailer), nil
+		cr := newChunkedReader(body, declared, s, mode == StreamingPayloadTrailer)
+		cr.minChunk = a.MinChunkSize
+		return cr, nil
 	}
 	return nil, fmt.Errorf("%w: %q", ErrInvalidContentSHA256, clip(mode))
 }

@@ -16,6 +16,10 @@ import (
 
 // aws-chunked limits. A signed chunk line is at most ~100 bytes
 // ("<16 hex>;chunk-signature=<64 hex>") and a checksum trailer under 80.
+// MinChunkSize is the smallest aws-chunked data chunk S3 accepts, except
+// for the last one.
+const MinChunkSize = 8192
+
 const (
 	maxChunkLine   = 256
 	maxTrailerLine = 512
@@ -96,6 +100,8 @@ type chunkedReader struct {
 	chunkHash hash.Hash
 	wantSig   string
 	nchunks   int
+	prevSize  int64 // size of the previous data chunk
+	minChunk  int64 // smallest non-last chunk accepted (0: any)
 
 	trailers http.Header
 	err      error // sticky; io.EOF once the body is complete
@@ -213,7 +219,11 @@ func (c *chunkedReader) readChunkHeader() error {
 		return fmt.Errorf("%w: chunks carry more than the %d bytes declared in X-Amz-Decoded-Content-Length",
 			ErrIncompleteBody, c.declared)
 	}
+	if size > 0 && c.nchunks > 0 && c.prevSize < c.minChunk {
+		return &ChunkSizeError{Chunk: c.nchunks, Size: c.prevSize}
+	}
 	c.nchunks++
+	c.prevSize = size
 	if size == 0 {
 		return c.finish()
 	}

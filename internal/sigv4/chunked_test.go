@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strconv"
 	"strings"
@@ -402,5 +403,32 @@ func TestZeroLengthRead(t *testing.T) {
 	}
 	if n, err := br.Read(make([]byte, 10)); n != 0 || err != io.EOF {
 		t.Fatalf("after EOF: %d %v", n, err)
+	}
+}
+
+// TestMinChunkSize: with S3's minimum set, a small chunk that is not the
+// last is refused, and a small last chunk is fine.
+func TestMinChunkSize(t *testing.T) {
+	payload := bytes.Repeat([]byte("z"), 3*MinChunkSize/2)
+	for _, c := range []struct {
+		chunk int
+		ok    bool
+	}{{MinChunkSize, true}, {1000, false}} {
+		body := EncodeChunked(payload, c.chunk, nil)
+		r := httptest.NewRequest(http.MethodPut, "/b/k", bytes.NewReader(body))
+		r.Header.Set("X-Amz-Content-Sha256", StreamingUnsignedPayloadTrailer)
+		r.Header.Set("X-Amz-Decoded-Content-Length", strconv.Itoa(len(payload)))
+		a := &Auth{PayloadHash: StreamingUnsignedPayloadTrailer, MinChunkSize: MinChunkSize}
+		br, err := a.Body(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(br)
+		if c.ok && (err != nil || !bytes.Equal(got, payload)) {
+			t.Errorf("chunk %d: %v", c.chunk, err)
+		}
+		if !c.ok && !errors.Is(err, ErrInvalidChunkSize) {
+			t.Errorf("chunk %d: err %v, want ErrInvalidChunkSize", c.chunk, err)
+		}
 	}
 }

@@ -57,6 +57,10 @@ var (
 	// ErrMalformedChunk: aws-chunked framing is invalid (InvalidRequest /
 	// IncompleteBody, 400).
 	ErrMalformedChunk = errors.New("sigv4: malformed aws-chunked encoding")
+
+	// ErrInvalidChunkSize: a chunk other than the last is smaller than
+	// MinChunkSize, which S3 refuses.
+	ErrInvalidChunkSize = errors.New("sigv4: only the last chunk may be smaller than 8192 bytes")
 	// ErrChunkSignatureMismatch: an aws-chunked chunk or trailer signature is
 	// wrong (SignatureDoesNotMatch, 403).
 	ErrChunkSignatureMismatch = errors.New("sigv4: chunk signature does not match")
@@ -86,3 +90,17 @@ func (e *SignatureMismatchError) Error() string { return ErrSignatureMismatch.Er
 
 // Unwrap returns ErrSignatureMismatch.
 func (e *SignatureMismatchError) Unwrap() error { return ErrSignatureMismatch }
+
+// ChunkSizeError reports the first aws-chunked chunk smaller than the
+// minimum that was not the last; errors.Is(err, ErrInvalidChunkSize) holds.
+type ChunkSizeError struct {
+	Chunk int   // 1-based chunk number
+	Size  int64 // its size in bytes
+}
+
+func (e *ChunkSizeError) Error() string {
+	return fmt.Sprintf("%v: chunk %d has %d bytes", ErrInvalidChunkSize, e.Chunk, e.Size)
+}
+
+// Is makes errors.Is(err, ErrInvalidChunkSize) true.
+func (e *ChunkSizeError) Is(target error) bool { return target == ErrInvalidChunkSize }

@@ -13,7 +13,7 @@ import (
 var sentinels = []error{ErrMissingAuth, ErrInvalidAccessKeyID, ErrSignatureMismatch, ErrRequestTimeTooSkewed,
 	ErrExpiredPresign, ErrMalformedAuth, ErrMalformedPresign, ErrMissingDate, ErrUnsupportedAlgorithm,
 	ErrContentSHA256Mismatch, ErrInvalidContentSHA256, ErrMissingContentSHA256, ErrIncompleteBody,
-	ErrMalformedChunk, ErrChunkSignatureMismatch, ErrMissingSecurityToken, ErrInvalidSecurityToken}
+	ErrMalformedChunk, ErrInvalidChunkSize, ErrChunkSignatureMismatch, ErrMissingSecurityToken, ErrInvalidSecurityToken}
 
 func isSentinel(err error) bool {
 	for _, s := range sentinels {
