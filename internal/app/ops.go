@@ -41,7 +41,8 @@ func opsMux(api http.Handler, reg *prometheus.Registry, ready func() error) http
 }
 
 func signed(r *http.Request) bool {
-	return r.Header.Get("Authorization") != "" || r.URL.Query().Get("X-Amz-Signature") != ""
+	q := r.URL.Query()
+	return r.Header.Get("Authorization") != "" || q.Has("X-Amz-Signature") || q.Has("Signature")
 }
 
 // servePprof serves Go's profiler on its own listener (never on the S3 port).

@@ -20,7 +20,10 @@ type CompletePart struct {
 
 // Complete assembles the listed parts into a new object version without
 // copying data: the version's segments are the parts' blobs.
-func (s *Service) Complete(ctx context.Context, bucket, key, uploadID string, list []CompletePart) (*PutOutput, error) {
+func (s *Service) Complete(ctx context.Context, bucket, key, uploadID string, list []CompletePart, cond WriteConditions) (*PutOutput, error) {
+	if err := cond.Validate(); err != nil {
+		return nil, err
+	}
 	if len(list) == 0 {
 		return nil, s3err.ErrMalformedXML.With("The XML you provided was not well-formed or did not validate against our published schema")
 	}
@@ -43,6 +46,9 @@ func (s *Service) Complete(ctx context.Context, bucket, key, uploadID string, li
 		}
 		b, err := getBucket(tx, bucket)
 		if err != nil {
+			return err
+		}
+		if err := checkWrite(tx, bucket, key, cond); err != nil {
 			return err
 		}
 		parts, err := pickParts(tx, u, list)

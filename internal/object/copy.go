@@ -79,7 +79,7 @@ func (s *Service) Copy(ctx context.Context, in CopyInput) (*CopyOutput, error) {
 	if d.inline != nil {
 		inline = map[string][]byte{d.seg.BlobID: d.inline}
 	}
-	if err := s.commitVersion(ctx, v, inline); err != nil {
+	if err := s.commitVersion(ctx, v, inline, WriteConditions{}); err != nil {
 		s.discard(ctx, d)
 		return nil, err
 	}

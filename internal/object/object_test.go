@@ -216,14 +216,14 @@ func TestMultipartComplete(t *testing.T) {
 		}
 		list = append(list, CompletePart{Number: i + 1, ETag: `"` + out.ETag + `"`})
 	}
-	if _, err := s.Complete(ctx, "bkt", "mp", id, []CompletePart{list[1], list[0]}); code(err) != "InvalidPartOrder" {
+	if _, err := s.Complete(ctx, "bkt", "mp", id, []CompletePart{list[1], list[0]}, WriteConditions{}); code(err) != "InvalidPartOrder" {
 		t.Fatalf("out of order: %v", err)
 	}
 	bad := []CompletePart{list[0], {Number: 2, ETag: "nope"}}
-	if _, err := s.Complete(ctx, "bkt", "mp", id, bad); code(err) != "InvalidPart" {
+	if _, err := s.Complete(ctx, "bkt", "mp", id, bad, WriteConditions{}); code(err) != "InvalidPart" {
 		t.Fatalf("bad etag: %v", err)
 	}
-	out, err := s.Complete(ctx, "bkt", "mp", id, list)
+	out, err := s.Complete(ctx, "bkt", "mp", id, list, WriteConditions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +241,7 @@ func TestMultipartComplete(t *testing.T) {
 	if err != nil || string(part2) != "tail" {
 		t.Fatalf("part 2: %q %v", part2, err)
 	}
-	if _, err := s.Complete(ctx, "bkt", "mp", id, list); code(err) != "NoSuchUpload" {
+	if _, err := s.Complete(ctx, "bkt", "mp", id, list, WriteConditions{}); code(err) != "NoSuchUpload" {
 		t.Fatalf("second complete: %v", err)
 	}
 }
@@ -309,5 +309,39 @@ func TestCopyAndOrphans(t *testing.T) {
 	}
 	if got, _, _ := get(t, s, GetInput{Key: "dst"}); !bytes.Equal(got, data) {
 		t.Fatal("live blob collected")
+	}
+}
+
+func TestConditionalWrites(t *testing.T) {
+	s := newService(t, nil)
+	ctx := context.Background()
+	putIf := func(key, data string, c WriteConditions) error {
+		_, err := s.Put(ctx, PutInput{Bucket: "bkt", Key: key, Body: strings.NewReader(data), Size: int64(len(data)), Cond: c})
+		return err
+	}
+	if err := putIf("k", "one", WriteConditions{IfNoneMatch: "*"}); err != nil {
+		t.Fatalf("create-only on a new key: %v", err)
+	}
+	if err := putIf("k", "two", WriteConditions{IfNoneMatch: "*"}); code(err) != "PreconditionFailed" {
+		t.Fatalf("create-only on an existing key: %v", err)
+	}
+	if err := putIf("k", "two", WriteConditions{IfMatch: `"nope"`}); code(err) != "PreconditionFailed" {
+		t.Fatalf("stale If-Match: %v", err)
+	}
+	if err := putIf("missing", "x", WriteConditions{IfMatch: `"nope"`}); code(err) != "NoSuchKey" {
+		t.Fatalf("If-Match on a missing key: %v", err)
+	}
+	sum := md5.Sum([]byte("one"))
+	if err := putIf("k", "three", WriteConditions{IfMatch: `"` + hex.EncodeToString(sum[:]) + `"`}); err != nil {
+		t.Fatalf("matching If-Match: %v", err)
+	}
+	if got, _, _ := get(t, s, GetInput{Key: "k"}); string(got) != "three" {
+		t.Fatalf("content %q", got)
+	}
+	if n := 0; true {
+		s.blobs.Walk(ctx, func(string) error { n++; return nil })
+		if n != 0 {
+			t.Fatalf("refused writes left %d blobs", n)
+		}
 	}
 }

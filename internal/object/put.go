@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ferrys3/ferry/internal/meta"
+	"github.com/ferrys3/ferry/internal/s3err"
 )
 
 // PutInput is a PutObject request.
@@ -19,6 +20,41 @@ type PutInput struct {
 	ContentMD5  string
 	Checksum    ChecksumSpec
 	Attrs       Attrs
+	// Cond holds the conditional-write headers (If-Match, If-None-Match: *),
+	// checked against the key's current version when the write commits.
+	Cond WriteConditions
+}
+
+// WriteConditions are S3's conditional writes.
+type WriteConditions struct {
+	IfMatch     string // the current version's ETag must match
+	IfNoneMatch string // "*": the key must not exist
+}
+
+// check evaluates the conditions against the current version (nil or a
+// delete marker when the key does not exist).
+func (c WriteConditions) check(cur *meta.Version) error {
+	exists := cur != nil && !cur.DeleteMarker
+	if c.IfNoneMatch != "" && exists {
+		return s3err.ErrPreconditionFailed.WithExtra("Condition", "If-None-Match")
+	}
+	if c.IfMatch != "" {
+		if !exists {
+			return s3err.ErrNoSuchKey
+		}
+		if !etagMatches(c.IfMatch, cur.ETag) {
+			return s3err.ErrPreconditionFailed.WithExtra("Condition", "If-Match")
+		}
+	}
+	return nil
+}
+
+// Validate refuses condition values S3 does not accept.
+func (c WriteConditions) Validate() error {
+	if c.IfNoneMatch != "" && c.IfNoneMatch != "*" {
+		return s3err.ErrNotImplemented.With("If-None-Match on writes accepts only *.").WithExtra("Header", "If-None-Match")
+	}
+	return nil
 }
 
 // PutOutput is the result of a write that creates a version.
@@ -37,6 +73,9 @@ func (s *Service) Put(ctx context.Context, in PutInput) (*PutOutput, error) {
 		return nil, err
 	}
 	if err := in.Attrs.Validate(); err != nil {
+		return nil, err
+	}
+	if err := in.Cond.Validate(); err != nil {
 		return nil, err
 	}
 	if _, err := s.Bucket(ctx, in.Bucket); err != nil {
@@ -58,7 +97,7 @@ func (s *Service) Put(ctx context.Context, in PutInput) (*PutOutput, error) {
 	if d.inline != nil {
 		inline = map[string][]byte{d.seg.BlobID: d.inline}
 	}
-	if err := s.commitVersion(ctx, v, inline); err != nil {
+	if err := s.commitVersion(ctx, v, inline, in.Cond); err != nil {
 		s.discard(ctx, d)
 		return nil, err
 	}
@@ -85,7 +124,7 @@ func outputOf(v *meta.Version) *PutOutput {
 // commitVersion assigns v its version ID and time according to the bucket's
 // versioning state and stores it, replacing the null version where S3 does.
 // inline holds data to store inside the same transaction.
-func (s *Service) commitVersion(ctx context.Context, v *meta.Version, inline map[string][]byte) error {
+func (s *Service) commitVersion(ctx context.Context, v *meta.Version, inline map[string][]byte, cond WriteConditions) error {
 	id, t := s.versions.New()
 	v.ModTime = t.UTC()
 	var freed []string
@@ -93,6 +132,9 @@ func (s *Service) commitVersion(ctx context.Context, v *meta.Version, inline map
 		freed = freed[:0]
 		b, err := getBucket(tx, v.Bucket)
 		if err != nil {
+			return err
+		}
+		if err := checkWrite(tx, v.Bucket, v.Key, cond); err != nil {
 			return err
 		}
 		v.VersionID = meta.NullVersion
@@ -121,6 +163,30 @@ func (s *Service) commitVersion(ctx context.Context, v *meta.Version, inline map
 		return s.enqueueGC(tx, freed)
 	})
 	return internal(err)
+}
+
+// checkWrite evaluates conditional-write headers inside the write's
+// transaction, so no concurrent write can slip between check and commit.
+func checkWrite(tx meta.Tx, bucket, key string, cond WriteConditions) error {
+	if cond == (WriteConditions{}) {
+		return nil
+	}
+	cur, err := tx.GetCurrent(bucket, key)
+	if errors.Is(err, meta.ErrNotFound) {
+		cur, err = nil, nil
+	}
+	if err != nil {
+		return err
+	}
+	if e := cond.check(cur); e != nil {
+		if cur == nil || cur.DeleteMarker {
+			if se, ok := e.(*s3err.Error); ok && se.Code == "NoSuchKey" {
+				return se.WithExtra("Key", key)
+			}
+		}
+		return e
+	}
+	return nil
 }
 
 // GCQueue is the task queue of blobs to delete once readers are done.

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/ferrys3/ferry/internal/checksum"
 	"github.com/ferrys3/ferry/internal/iam"
 	"github.com/ferrys3/ferry/internal/object"
 	"github.com/ferrys3/ferry/internal/s3err"
+	"github.com/ferrys3/ferry/internal/sigv2"
 	"github.com/ferrys3/ferry/internal/sigv4"
 )
 
@@ -25,6 +27,9 @@ func (h *Handler) lookupSecret(accessKeyID string) (string, error) {
 // authenticate verifies the request signature and resolves the principal.
 // Anonymous requests are refused: ferry has no public-access grants yet.
 func (q *request) authenticate() error {
+	if sigv2.IsPresigned(q.q) {
+		return q.authenticateV2()
+	}
 	auth, err := q.h.verifier.Verify(q.r, q.h.clock.Now())
 	if err != nil {
 		return err
@@ -45,6 +50,47 @@ func (q *request) authenticate() error {
 	}
 	q.auth, q.principal = auth, p
 	return nil
+}
+
+// authenticateV2 verifies a SigV2 presigned URL (the default of aws-cli
+// 1.x `s3 presign` and of botocore's generate_presigned_url).
+func (q *request) authenticateV2() error {
+	if q.r.Header.Get("Authorization") != "" || q.q.Has("X-Amz-Signature") {
+		return s3err.ErrInvalidArgument.With("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified")
+	}
+	p, err := sigv2.Parse(q.q)
+	if err != nil {
+		return s3err.ErrAccessDenied.With("Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters")
+	}
+	secret, principal, err := q.h.iam.Lookup(q.r.Context(), p.AccessKeyID)
+	if errors.Is(err, iam.ErrUnknownKey) {
+		return s3err.ErrInvalidAccessKeyID
+	}
+	if err != nil {
+		return err
+	}
+	switch err := sigv2.Verify(q.r, p, secret, q.canonicalResource(), q.h.clock.Now()); {
+	case errors.Is(err, sigv2.ErrExpired):
+		return s3err.ErrAccessDenied.With("Request has expired")
+	case err != nil:
+		return s3err.ErrSignatureDoesNotMatch
+	}
+	q.auth = &sigv4.Auth{AccessKeyID: p.AccessKeyID, Service: "s3", Presigned: true, PayloadHash: sigv4.UnsignedPayload}
+	q.principal = principal
+	return nil
+}
+
+// canonicalResource is "/bucket/key" as sent (percent-encoded), for SigV2.
+func (q *request) canonicalResource() string {
+	raw := q.r.RequestURI
+	if u, err := url.ParseRequestURI(raw); err == nil && u.Host != "" {
+		raw = u.RequestURI() // absolute-form target (client using ferry as a proxy)
+	}
+	path, _, _ := strings.Cut(raw, "?")
+	if q.virtualHost {
+		return "/" + q.bucket + path
+	}
+	return path
 }
 
 // authorizeBucket checks that the principal's account owns the bucket.

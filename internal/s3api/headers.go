@@ -20,8 +20,51 @@ var standardHeaders = []string{"Cache-Control", "Content-Disposition", "Content-
 // user metadata plus room for everything else).
 const MaxHeaderBytes = 16 << 10
 
+// refuseUnsupportedWrite rejects write headers asking for behaviour ferry
+// does not provide yet, rather than storing the object without it.
+func refuseUnsupportedWrite(h http.Header) error {
+	if v := h.Get("x-amz-server-side-encryption"); v != "" {
+		return s3err.ErrNotImplemented.With("Server-side encryption (x-amz-server-side-encryption: "+v+") is not supported yet; the object was not stored.").
+			WithExtra("Header", "x-amz-server-side-encryption")
+	}
+	if h.Get("x-amz-server-side-encryption-customer-algorithm") != "" {
+		return s3err.ErrNotImplemented.With("Server-side encryption with customer-provided keys is not supported; the object was not stored.").
+			WithExtra("Header", "x-amz-server-side-encryption-customer-algorithm")
+	}
+	switch acl := h.Get("x-amz-acl"); acl {
+	case "", "private", "bucket-owner-full-control":
+	default:
+		return errACLs
+	}
+	for name := range h {
+		if strings.HasPrefix(strings.ToLower(name), "x-amz-grant-") {
+			return errACLs
+		}
+		if strings.HasPrefix(strings.ToLower(name), "x-amz-object-lock-") {
+			return s3err.ErrInvalidRequest.With("Bucket is missing Object Lock Configuration")
+		}
+	}
+	return nil
+}
+
+// errACLs is AWS's answer on buckets with ACLs disabled (the default for
+// new buckets, and ferry's only mode).
+var errACLs = s3err.ErrAccessControlListNotSupported
+
+// refuseSSECRead rejects SSE-C key headers on reads: no ferry object is
+// encrypted with a customer key.
+func refuseSSECRead(h http.Header) error {
+	if h.Get("x-amz-server-side-encryption-customer-algorithm") != "" {
+		return s3err.ErrInvalidRequest.With("The encryption parameters are not applicable to this object.")
+	}
+	return nil
+}
+
 // attrsFromHeaders reads object attributes from request headers.
 func attrsFromHeaders(h http.Header) (object.Attrs, error) {
+	if err := refuseUnsupportedWrite(h); err != nil {
+		return object.Attrs{}, err
+	}
 	a := object.Attrs{ContentType: h.Get("Content-Type"), StorageClass: h.Get("x-amz-storage-class")}
 	for _, name := range standardHeaders {
 		if v := h.Get(name); v != "" {

@@ -125,7 +125,7 @@ func completeUpload(q *request) error {
 		}
 		list = append(list, cp)
 	}
-	out, err := q.h.obj.Complete(q.r.Context(), q.bucket, q.key, q.q.Get("uploadId"), list)
+	out, err := q.h.obj.Complete(q.r.Context(), q.bucket, q.key, q.q.Get("uploadId"), list, writeConditions(q.r.Header))
 	if err != nil {
 		return err
 	}

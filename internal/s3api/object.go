@@ -25,7 +25,7 @@ func putObject(q *request) error {
 		return err
 	}
 	out, err := q.h.obj.Put(q.r.Context(), object.PutInput{Bucket: q.bucket, Key: q.key, Owner: q.principal.AccountID,
-		Body: body, Size: size, ContentMD5: q.r.Header.Get("Content-MD5"), Checksum: ck, Attrs: attrs})
+		Body: body, Size: size, ContentMD5: q.r.Header.Get("Content-MD5"), Checksum: ck, Attrs: attrs, Cond: writeConditions(q.r.Header)})
 	if err != nil {
 		return err
 	}
@@ -44,6 +44,9 @@ func headObject(q *request) error { return readObject(q, true) }
 
 func readObject(q *request, head bool) error {
 	if err := q.authorizeBucket(); err != nil {
+		return err
+	}
+	if err := refuseSSECRead(q.r.Header); err != nil {
 		return err
 	}
 	cond, _ := conditions(q.r.Header, "")
@@ -195,4 +198,9 @@ func copyObject(q *request) error {
 
 func setResultChecksums(crc32, crc32c, crc64, sha1, sha256 *string, sums map[string]string) {
 	*crc32, *crc32c, *crc64, *sha1, *sha256 = sums["CRC32"], sums["CRC32C"], sums["CRC64NVME"], sums["SHA1"], sums["SHA256"]
+}
+
+// writeConditions reads the conditional-write headers.
+func writeConditions(h http.Header) object.WriteConditions {
+	return object.WriteConditions{IfMatch: h.Get("If-Match"), IfNoneMatch: h.Get("If-None-Match")}
 }

@@ -26,6 +26,8 @@ type request struct {
 	auth      *sigv4.Auth
 	principal iam.Principal
 	errCode   string
+	// virtualHost is set when the bucket came from the Host header.
+	virtualHost bool
 }
 
 func (q *request) serve() {
@@ -62,7 +64,7 @@ func (q *request) parse() error {
 	host := strings.ToLower(hostOnly(q.r.Host))
 	for _, d := range q.h.domains {
 		if b, ok := strings.CutSuffix(host, "."+d); ok && b != "" {
-			q.bucket = b
+			q.bucket, q.virtualHost = b, true
 			q.key = strings.TrimPrefix(path, "/")
 			return nil
 		}

@@ -122,6 +122,7 @@ var (
 	ErrInvalidToken                      = def("InvalidToken", 400, "The provided token is malformed or otherwise invalid.")
 	ErrInvalidChunkSize                  = def("InvalidChunkSizeError", 400, "Only the last chunk is allowed to have a size less than 8192 bytes")
 	ErrMalformedTrailer                  = def("MalformedTrailerError", 400, "The request contained trailing data that was not well-formed or did not conform to our published schema.")
+	ErrAccessControlListNotSupported     = def("AccessControlListNotSupported", 400, "The bucket does not allow ACLs")
 	ErrTooManyBuckets                    = def("TooManyBuckets", 400, "You have attempted to create more buckets than allowed")
 )
 
