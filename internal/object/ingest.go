@@ -86,7 +86,12 @@ func (s *Service) ingest(ctx context.Context, body io.Reader, size int64, conten
 		if err != nil {
 			return nil, internal(err)
 		}
-		n, err := io.Copy(io.MultiWriter(w, hashes), src)
+		var n int64
+		if size >= pipeMin {
+			n, err = s.bufs.pipeCopy(w, hashes, src, size)
+		} else {
+			n, err = io.Copy(io.MultiWriter(w, hashes), src)
+		}
 		if err == nil && n != size {
 			err = s3err.ErrIncompleteBody
 		}

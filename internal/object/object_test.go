@@ -256,6 +256,8 @@ func TestBadBodyStoresNothing(t *testing.T) {
 	}{
 		{"short body", PutInput{Body: strings.NewReader("abc"), Size: 10}, "IncompleteBody"},
 		{"short big body", PutInput{Body: strings.NewReader(strings.Repeat("a", 5000)), Size: 6000}, "IncompleteBody"},
+		{"short pipelined body", PutInput{Body: strings.NewReader(strings.Repeat("a", 3<<20)), Size: 4 << 20}, "IncompleteBody"},
+		{"long pipelined body", PutInput{Body: strings.NewReader(strings.Repeat("a", 4<<20+1)), Size: 4 << 20}, "IncompleteBody"},
 		{"bad md5", PutInput{Body: strings.NewReader("abc"), Size: 3, ContentMD5: "AAAAAAAAAAAAAAAAAAAAAA=="}, "BadDigest"},
 		{"invalid md5", PutInput{Body: strings.NewReader("abc"), Size: 3, ContentMD5: "zz"}, "InvalidDigest"},
 		{"bad crc32", PutInput{Body: strings.NewReader("hello world"), Size: 11, Checksum: ChecksumSpec{Algorithm: "CRC32", Value: "AAAAAA=="}}, "BadDigest"},

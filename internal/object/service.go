@@ -48,6 +48,7 @@ type Service struct {
 	region    string
 	inlineMax int64
 	log       *slog.Logger
+	bufs      *bufPool
 }
 
 // New returns a Service.
@@ -59,7 +60,7 @@ func New(c Config) *Service {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{meta: c.Meta, blobs: c.Blobs, clock: c.Clock, versions: versionid.NewGenerator(c.Clock),
-		region: c.Region, inlineMax: c.InlineMax, log: c.Log}
+		region: c.Region, inlineMax: c.InlineMax, log: c.Log, bufs: newBufPool()}
 }
 
 // Region is the region this service's buckets are created in by default.
