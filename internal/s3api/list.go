@@ -165,7 +165,7 @@ func encodeToken(after string) string {
 }
 
 func decodeToken(t string) (string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(t)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(t)
 	if err != nil || !strings.HasPrefix(string(b), tokenPrefix) {
 		return "", s3err.ErrInvalidArgument.With("The continuation token provided is incorrect").
 			WithExtra("ArgumentName", "continuation-token")
