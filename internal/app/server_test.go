@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	blobfs "github.com/ferrys3/ferry/internal/blob/fs"
+	"github.com/ferrys3/ferry/internal/sigv4"
 )
 
 // syncBuffer is a goroutine-safe output sink.
@@ -116,5 +118,57 @@ func TestUncleanRestartCollectsOrphans(t *testing.T) {
 	defer bs.Close()
 	if _, err := bs.Size(context.Background(), "orphan0000000000"); err == nil {
 		t.Fatal("orphan blob survived an unclean restart")
+	}
+}
+
+// TestOpsEndpoints: /metrics counts requests by operation and status class
+// with latency and byte counters; health endpoints answer; a signed request
+// for a bucket named "metrics" still reaches S3.
+func TestOpsEndpoints(t *testing.T) {
+	cfg := &ServerConfig{DataDir: t.TempDir(), Listen: "127.0.0.1:0", Region: "us-east-1", RootAccessKey: benchKey,
+		RootSecretKey: benchSecret, InlineMax: 1024, NoSync: true}
+	s, err := StartServer(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(time.Second)
+	get := func(path string) (int, string) {
+		resp, err := http.Get(s.URL() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := get("/healthz"); code != 200 {
+		t.Fatalf("healthz %d", code)
+	}
+	if code, _ := get("/readyz"); code != 200 {
+		t.Fatalf("readyz %d", code)
+	}
+	if code, body := get("/some-bucket?list-type=2"); code != 403 || !strings.Contains(body, "<Code>AccessDenied</Code>") {
+		t.Fatalf("anonymous list: %d %s", code, body)
+	}
+	req, _ := http.NewRequest(http.MethodGet, s.URL()+"/metrics?list-type=2", nil)
+	sigv4.Sign(req, sigv4.Credentials{AccessKeyID: benchKey, SecretAccessKey: benchSecret}, "us-east-1", "s3", sigv4.EmptySHA256, time.Now())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 404 || !strings.Contains(string(b), "NoSuchBucket") {
+		t.Fatalf("signed request for bucket \"metrics\": %d %s", resp.StatusCode, b)
+	}
+	_, metrics := get("/metrics")
+	for _, want := range []string{
+		`ferry_requests_total{api="s3",operation="ListObjectsV2",status="4xx"} 2`,
+		`ferry_request_duration_seconds_bucket{api="s3",operation="ListObjectsV2",le="+Inf"} 2`,
+		`ferry_response_bytes_total{api="s3",operation="ListObjectsV2"}`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
 	}
 }

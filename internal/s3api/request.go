@@ -35,11 +35,11 @@ func (q *request) serve() {
 		q.fail(err)
 		return
 	}
+	handler := q.route() // names the operation for logs and metrics
 	if err := q.authenticate(); err != nil {
 		q.fail(err)
 		return
 	}
-	handler := q.route()
 	if handler == nil {
 		q.fail(s3err.ErrNotImplemented.With("The operation is not supported by this server."))
 		return
