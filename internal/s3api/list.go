@@ -166,7 +166,8 @@ func encodeToken(after string) string {
 
 func decodeToken(t string) (string, error) {
 	b, err := base64.RawURLEncoding.Strict().DecodeString(t)
-	if err != nil || !strings.HasPrefix(string(b), tokenPrefix) {
+	// Only the canonical spelling is a token (the decoder skips newlines).
+	if err != nil || !strings.HasPrefix(string(b), tokenPrefix) || base64.RawURLEncoding.EncodeToString(b) != t {
 		return "", s3err.ErrInvalidArgument.With("The continuation token provided is incorrect").
 			WithExtra("ArgumentName", "continuation-token")
 	}
