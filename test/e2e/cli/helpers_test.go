@@ -19,11 +19,11 @@ import (
 	"io/fs"
 	"log/slog"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -364,19 +364,28 @@ func sortedKeys[M ~map[string]V, V any](m M) []string {
 }
 
 // httpGet fetches a URL and returns status and body.
+// httpGet fetches url with curl, as a user handed a presigned URL would.
 func httpGet(t *testing.T, url string) (int, []byte) {
 	t.Helper()
-	c := &http.Client{Timeout: time.Minute}
-	resp, err := c.Get(url)
+	curl, err := exec.LookPath("curl")
 	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
+		t.Fatalf("curl is required to fetch presigned URLs: %v", err)
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
+	out := filepath.Join(t.TempDir(), "body")
+	cmd := exec.Command(curl, "-sS", "-g", "--path-as-is", "--max-time", "60", "-o", out, "-w", "%{http_code}", url)
+	status, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("GET %s: read body: %v", url, err)
+		t.Fatalf("curl %s: %v", url, err)
 	}
-	return resp.StatusCode, b
+	code, err := strconv.Atoi(strings.TrimSpace(string(status)))
+	if err != nil {
+		t.Fatalf("curl %s: status %q", url, status)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatalf("curl %s: %v", url, err)
+	}
+	return code, b
 }
 
 func mustJSON(t *testing.T, r result, v any) {
