@@ -101,9 +101,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rw.status() >= 500 {
 		lvl = slog.LevelWarn
 	}
-	h.log.Log(r.Context(), lvl, "request", "id", rid, "op", req.op, "method", r.Method, "bucket", req.bucket,
-		"key", req.key, "status", rw.status(), "in", cr.n, "out", rw.n, "ms", time.Since(start).Milliseconds(),
-		"principal", req.principal.ARN(), "remote", r.RemoteAddr, "err", req.errCode)
+	if h.log.Enabled(r.Context(), lvl) {
+		h.log.Log(r.Context(), lvl, "request", "id", rid, "op", req.op, "method", r.Method, "bucket", req.bucket,
+			"key", req.key, "status", rw.status(), "in", cr.n, "out", rw.n, "ms", time.Since(start).Milliseconds(),
+			"principal", req.principal.ARN(), "remote", r.RemoteAddr, "err", req.errCode)
+	}
 }
 
 type responseWriter struct {
