@@ -38,6 +38,7 @@ func (s *Service) Complete(ctx context.Context, bucket, key, uploadID string, li
 	id, t := s.versions.New()
 	var v *meta.Version
 	var freed []string
+	var state string
 	err := s.meta.Update(ctx, func(tx meta.Tx) error {
 		freed = freed[:0]
 		u, err := getUpload(tx, bucket, key, uploadID)
@@ -48,6 +49,7 @@ func (s *Service) Complete(ctx context.Context, bucket, key, uploadID string, li
 		if err != nil {
 			return err
 		}
+		state = b.Versioning
 		if err := checkWrite(tx, bucket, key, cond); err != nil {
 			return err
 		}
@@ -97,7 +99,7 @@ func (s *Service) Complete(ctx context.Context, bucket, key, uploadID string, li
 	if err != nil {
 		return nil, internal(err)
 	}
-	return outputOf(v), nil
+	return outputOf(v, state), nil
 }
 
 // pickParts matches the list against the stored parts.

@@ -79,15 +79,12 @@ func (s *Service) Copy(ctx context.Context, in CopyInput) (*CopyOutput, error) {
 	if d.inline != nil {
 		inline = map[string][]byte{d.seg.BlobID: d.inline}
 	}
-	if err := s.commitVersion(ctx, v, inline, WriteConditions{}); err != nil {
+	state, err := s.commitVersion(ctx, v, inline, WriteConditions{})
+	if err != nil {
 		s.discard(ctx, d)
 		return nil, err
 	}
-	out := &CopyOutput{PutOutput: *outputOf(v)}
-	if sv.VersionID != meta.NullVersion {
-		out.SrcVersionID = sv.VersionID
-	}
-	return out, nil
+	return &CopyOutput{PutOutput: *outputOf(v, state), SrcVersionID: src.VersionHeader}, nil
 }
 
 // Tags returns the tag set of a version.
@@ -96,15 +93,16 @@ func (s *Service) Tags(ctx context.Context, bucket, key, versionID string) (map[
 		return nil, "", err
 	}
 	var v *meta.Version
+	var b *meta.Bucket
 	err := s.meta.View(ctx, func(tx meta.Tx) error {
 		var err error
-		v, err = resolve(tx, bucket, key, versionID)
+		v, b, err = resolve(tx, bucket, key, versionID)
 		return err
 	})
 	if err != nil {
 		return nil, "", internal(err)
 	}
-	return v.Tags, visibleVersion(v), nil
+	return v.Tags, versionHeader(v, b.Versioning), nil
 }
 
 // SetTags replaces (or with nil, removes) the tag set of a version. It does
@@ -118,20 +116,21 @@ func (s *Service) SetTags(ctx context.Context, bucket, key, versionID string, ta
 	}
 	var vid string
 	err := s.meta.Update(ctx, func(tx meta.Tx) error {
-		v, err := resolve(tx, bucket, key, versionID)
+		v, b, err := resolve(tx, bucket, key, versionID)
 		if err != nil {
 			return err
 		}
 		v.Tags = tags
-		vid = visibleVersion(v)
+		vid = versionHeader(v, b.Versioning)
 		return tx.PutVersion(v)
 	})
 	return vid, internal(err)
 }
 
-// visibleVersion is the x-amz-version-id value S3 returns for v.
-func visibleVersion(v *meta.Version) string {
-	if v.VersionID == meta.NullVersion {
+// versionHeader is the x-amz-version-id value S3 returns for v in a bucket
+// in the given versioning state: none for a never-versioned bucket.
+func versionHeader(v *meta.Version, bucketState string) string {
+	if bucketState == meta.VersioningOff && v.VersionID == meta.NullVersion {
 		return ""
 	}
 	return v.VersionID

@@ -32,6 +32,8 @@ type GetOutput struct {
 	Start, Length int64 // the bytes served
 	Partial       bool  // a range or part was selected (206)
 	Body          io.ReadCloser
+	// VersionHeader is the x-amz-version-id to return ("" for none).
+	VersionHeader string
 	inline        map[string][]byte
 }
 
@@ -50,11 +52,11 @@ func (s *Service) Get(ctx context.Context, in GetInput) (*GetOutput, error) {
 	}
 	out := &GetOutput{}
 	err := s.meta.View(ctx, func(tx meta.Tx) error {
-		v, err := resolve(tx, in.Bucket, in.Key, in.VersionID)
+		v, b, err := resolve(tx, in.Bucket, in.Key, in.VersionID)
 		if err != nil {
 			return err
 		}
-		out.V = v
+		out.V, out.VersionHeader = v, versionHeader(v, b.Versioning)
 		if in.Head {
 			return nil
 		}
@@ -101,41 +103,39 @@ func (s *Service) Get(ctx context.Context, in GetInput) (*GetOutput, error) {
 }
 
 // resolve finds the version a read addresses, with S3's delete-marker rules.
-func resolve(tx meta.Tx, bucket, key, versionID string) (*meta.Version, error) {
-	if _, err := getBucket(tx, bucket); err != nil {
-		return nil, err
+func resolve(tx meta.Tx, bucket, key, versionID string) (*meta.Version, *meta.Bucket, error) {
+	b, err := getBucket(tx, bucket)
+	if err != nil {
+		return nil, nil, err
 	}
 	if versionID == "" {
 		v, err := tx.GetCurrent(bucket, key)
 		if errors.Is(err, meta.ErrNotFound) {
-			return nil, noSuchKey(key)
+			return nil, nil, noSuchKey(key)
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if v.DeleteMarker {
-			e := noSuchKey(key).(*s3err.Error).WithHeader("x-amz-delete-marker", "true")
-			if v.VersionID != meta.NullVersion {
-				e = e.WithHeader("x-amz-version-id", v.VersionID)
-			}
-			return nil, e
+			return nil, nil, noSuchKey(key).(*s3err.Error).WithHeader("x-amz-delete-marker", "true").
+				WithHeader("x-amz-version-id", v.VersionID)
 		}
-		return v, nil
+		return v, b, nil
 	}
 	v, err := tx.GetVersion(bucket, key, versionID)
 	if errors.Is(err, meta.ErrNotFound) {
-		return nil, s3err.ErrNoSuchVersion.WithExtra("Key", key).WithExtra("VersionId", versionID)
+		return nil, nil, s3err.ErrNoSuchVersion.WithExtra("Key", key).WithExtra("VersionId", versionID)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if v.DeleteMarker {
-		return nil, s3err.ErrMethodNotAllowed.With("The specified method is not allowed against this resource.").
+		return nil, nil, s3err.ErrMethodNotAllowed.With("The specified method is not allowed against this resource.").
 			WithHeader("x-amz-delete-marker", "true").WithHeader("x-amz-version-id", v.VersionID).
 			WithHeader("Last-Modified", v.ModTime.UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT")).
 			WithExtra("Method", "GET").WithExtra("ResourceType", "DeleteMarker")
 	}
-	return v, nil
+	return v, b, nil
 }
 
 func noSuchKey(key string) error {

@@ -208,7 +208,7 @@ func (s *Service) UploadPartCopy(ctx context.Context, in CopyPartInput) (*PartOu
 	if err != nil {
 		return nil, "", err
 	}
-	return out, visibleVersion(src.V), nil
+	return out, src.VersionHeader, nil
 }
 
 var errCopyRange = s3err.ErrInvalidRange.With("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy")

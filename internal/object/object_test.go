@@ -347,3 +347,75 @@ func TestConditionalWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestGivenVersionPlacement: a version written with its source's ID and
+// time (a replica) lands by time; an older one arriving late is noncurrent.
+func TestGivenVersionPlacement(t *testing.T) {
+	s := newService(t, nil)
+	ctx := context.Background()
+	if err := s.SetVersioning(ctx, "bkt", VersioningEnabled); err != nil {
+		t.Fatal(err)
+	}
+	newer := put(t, s, "k", []byte("newer"))
+	old := time.Now().Add(-time.Hour).UTC()
+	oldID, _ := s.versions.New() // any valid ID
+	out, err := s.Put(ctx, PutInput{Bucket: "bkt", Key: "k", Body: strings.NewReader("older"), Size: 5, VersionID: oldID, ModTime: old})
+	if err != nil || out.VersionID != oldID {
+		t.Fatalf("given version: %+v %v", out, err)
+	}
+	if got, g, _ := get(t, s, GetInput{Key: "k"}); string(got) != "newer" || g.V.VersionID != newer.VersionID {
+		t.Fatalf("current is %q (%s), want the newer version", got, g.V.VersionID)
+	}
+	if got, g, _ := get(t, s, GetInput{Key: "k", VersionID: oldID}); string(got) != "older" || !g.V.ModTime.Equal(old) {
+		t.Fatalf("given version read back as %q at %v", got, g.V.ModTime)
+	}
+	lv, err := s.ListVersions(ctx, ListVersionsInput{Bucket: "bkt", MaxKeys: 1000})
+	if err != nil || len(lv.Versions) != 2 || lv.Versions[0].VersionID != newer.VersionID || !lv.Versions[0].IsLatest ||
+		lv.Versions[1].VersionID != oldID || lv.Versions[1].IsLatest {
+		t.Fatalf("versions: %+v %v", lv, err)
+	}
+}
+
+// TestVersioningStates: null versions, markers and suspension as AWS does.
+func TestVersioningStates(t *testing.T) {
+	s := newService(t, nil)
+	ctx := context.Background()
+	if out := put(t, s, "k", []byte("v0")); out.VersionID != "" {
+		t.Fatalf("unversioned PUT returned version %q", out.VersionID)
+	}
+	if err := s.SetVersioning(ctx, "bkt", "Bogus"); code(err) != "MalformedXML" {
+		t.Fatalf("bogus state: %v", err)
+	}
+	s.SetVersioning(ctx, "bkt", VersioningEnabled)
+	v1 := put(t, s, "k", []byte("v1"))
+	if v1.VersionID == "" || v1.VersionID == NullVersion {
+		t.Fatalf("enabled PUT version %q", v1.VersionID)
+	}
+	del, _ := s.Delete(ctx, "bkt", "k", "", "o")
+	if !del.DeleteMarker || del.VersionID == "" {
+		t.Fatalf("delete: %+v", del)
+	}
+	if _, _, err := get(t, s, GetInput{Key: "k"}); code(err) != "NoSuchKey" {
+		t.Fatalf("GET after delete: %v", err)
+	}
+	if _, _, err := get(t, s, GetInput{Key: "k", VersionID: del.VersionID}); code(err) != "MethodNotAllowed" {
+		t.Fatalf("GET of marker: %v", err)
+	}
+	if got, _, _ := get(t, s, GetInput{Key: "k", VersionID: NullVersion}); string(got) != "v0" {
+		t.Fatalf("pre-versioning object is the null version: %q", got)
+	}
+	s.Delete(ctx, "bkt", "k", del.VersionID, "o")
+	if got, _, _ := get(t, s, GetInput{Key: "k"}); string(got) != "v1" {
+		t.Fatalf("removing the marker restores v1: %q", got)
+	}
+	s.SetVersioning(ctx, "bkt", VersioningSuspended)
+	a := put(t, s, "k", []byte("s1"))
+	b := put(t, s, "k", []byte("s2"))
+	if a.VersionID != NullVersion || b.VersionID != NullVersion {
+		t.Fatalf("suspended versions %q %q", a.VersionID, b.VersionID)
+	}
+	lv, _ := s.ListVersions(ctx, ListVersionsInput{Bucket: "bkt", MaxKeys: 1000})
+	if len(lv.Versions) != 2 || lv.Versions[0].VersionID != NullVersion || lv.Versions[1].VersionID != v1.VersionID {
+		t.Fatalf("suspended overwrite keeps v1 and one null version: %+v", lv.Versions)
+	}
+}

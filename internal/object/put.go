@@ -23,6 +23,12 @@ type PutInput struct {
 	// Cond holds the conditional-write headers (If-Match, If-None-Match: *),
 	// checked against the key's current version when the write commits.
 	Cond WriteConditions
+	// VersionID and ModTime, when set, are kept instead of generated: a
+	// replica keeps its source's version ID and creation time, and lands
+	// among the key's versions by that time (an older version arriving late
+	// becomes noncurrent). Internal callers only; the S3 API never sets them.
+	VersionID string
+	ModTime   time.Time
 }
 
 // WriteConditions are S3's conditional writes.
@@ -78,6 +84,9 @@ func (s *Service) Put(ctx context.Context, in PutInput) (*PutOutput, error) {
 	if err := in.Cond.Validate(); err != nil {
 		return nil, err
 	}
+	if (in.VersionID == "") != in.ModTime.IsZero() {
+		return nil, internal(errors.New("object: a given version needs both VersionID and ModTime"))
+	}
 	if _, err := s.Bucket(ctx, in.Bucket); err != nil {
 		return nil, err
 	}
@@ -93,15 +102,17 @@ func (s *Service) Put(ctx context.Context, in PutInput) (*PutOutput, error) {
 		v.ChecksumType = "FULL_OBJECT"
 	}
 	v.Data = []meta.Segment{d.seg}
+	v.VersionID, v.ModTime = in.VersionID, in.ModTime
 	var inline map[string][]byte
 	if d.inline != nil {
 		inline = map[string][]byte{d.seg.BlobID: d.inline}
 	}
-	if err := s.commitVersion(ctx, v, inline, in.Cond); err != nil {
+	state, err := s.commitVersion(ctx, v, inline, in.Cond)
+	if err != nil {
 		s.discard(ctx, d)
 		return nil, err
 	}
-	return outputOf(v), nil
+	return outputOf(v, state), nil
 }
 
 func newVersion(bucket, key, owner string, a Attrs) *meta.Version {
@@ -117,28 +128,35 @@ func newVersion(bucket, key, owner string, a Attrs) *meta.Version {
 		Headers: a.Headers, Metadata: a.Metadata, Tags: a.Tags}
 }
 
-func outputOf(v *meta.Version) *PutOutput {
-	return &PutOutput{ETag: v.ETag, VersionID: visibleVersion(v), Checksums: v.Checksums, ChecksumType: v.ChecksumType, Size: v.Size, ModTime: v.ModTime}
+func outputOf(v *meta.Version, bucketState string) *PutOutput {
+	return &PutOutput{ETag: v.ETag, VersionID: versionHeader(v, bucketState), Checksums: v.Checksums, ChecksumType: v.ChecksumType, Size: v.Size, ModTime: v.ModTime}
 }
 
 // commitVersion assigns v its version ID and time according to the bucket's
-// versioning state and stores it, replacing the null version where S3 does.
-// inline holds data to store inside the same transaction.
-func (s *Service) commitVersion(ctx context.Context, v *meta.Version, inline map[string][]byte, cond WriteConditions) error {
-	id, t := s.versions.New()
+// versioning state (unless v arrives with both, as a replica does) and
+// stores it, replacing the null version where S3 does. inline holds data to
+// store inside the same transaction.
+func (s *Service) commitVersion(ctx context.Context, v *meta.Version, inline map[string][]byte, cond WriteConditions) (string, error) {
+	given := v.VersionID
+	id, t := given, v.ModTime.UTC()
+	if given == "" {
+		id, t = s.versions.New()
+	}
 	v.ModTime = t.UTC()
 	var freed []string
+	var state string
 	err := s.meta.Update(ctx, func(tx meta.Tx) error {
 		freed = freed[:0]
 		b, err := getBucket(tx, v.Bucket)
 		if err != nil {
 			return err
 		}
+		state = b.Versioning
 		if err := checkWrite(tx, v.Bucket, v.Key, cond); err != nil {
 			return err
 		}
 		v.VersionID = meta.NullVersion
-		if b.Versioning == meta.VersioningEnabled {
+		if b.Versioning == meta.VersioningEnabled || (given != "" && given != meta.NullVersion) {
 			v.VersionID = id
 		} else {
 			old, err := tx.GetVersion(v.Bucket, v.Key, meta.NullVersion)
@@ -162,7 +180,7 @@ func (s *Service) commitVersion(ctx context.Context, v *meta.Version, inline map
 		}
 		return s.enqueueGC(tx, freed)
 	})
-	return internal(err)
+	return state, internal(err)
 }
 
 // checkWrite evaluates conditional-write headers inside the write's

@@ -127,8 +127,9 @@ func parseTagQuery(s string) (map[string]string, error) {
 	return tags, nil
 }
 
-// setObjectHeaders writes the headers describing version v.
-func setObjectHeaders(h http.Header, v *object.Version, q url.Values) {
+// setObjectHeaders writes the headers describing version v; versionID is
+// the x-amz-version-id to send ("" for none).
+func setObjectHeaders(h http.Header, v *object.Version, versionID string, q url.Values) {
 	h.Set("Last-Modified", v.ModTime.UTC().Format(http.TimeFormat))
 	h.Set("ETag", `"`+v.ETag+`"`)
 	h.Set("Accept-Ranges", "bytes")
@@ -139,8 +140,8 @@ func setObjectHeaders(h http.Header, v *object.Version, q url.Values) {
 	for k, val := range v.Metadata {
 		h["X-Amz-Meta-"+k] = []string{val}
 	}
-	if v.VersionID != object.NullVersion {
-		h.Set("x-amz-version-id", v.VersionID)
+	if versionID != "" {
+		h.Set("x-amz-version-id", versionID)
 	}
 	if v.StorageClass != "" && v.StorageClass != "STANDARD" {
 		h.Set("x-amz-storage-class", v.StorageClass)

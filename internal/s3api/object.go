@@ -68,7 +68,7 @@ func readObject(q *request, head bool) error {
 		defer out.Body.Close()
 	}
 	h := q.w.Header()
-	setObjectHeaders(h, out.V, q.q)
+	setObjectHeaders(h, out.V, out.VersionHeader, q.q)
 	if strings.EqualFold(q.r.Header.Get("x-amz-checksum-mode"), "ENABLED") && !out.Partial {
 		setChecksumHeaders(h, out.V.Checksums, out.V.ChecksumType)
 	}

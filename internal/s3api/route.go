@@ -28,8 +28,11 @@ func (q *request) route() handlerFunc {
 func (q *request) routeBucket(m string, has func(string) bool) handlerFunc {
 	switch m {
 	case http.MethodPut:
-		if len(q.q) == 0 {
+		switch {
+		case len(q.q) == 0:
 			return q.named("CreateBucket", createBucket)
+		case has("versioning"):
+			return q.named("PutBucketVersioning", putBucketVersioning)
 		}
 	case http.MethodHead:
 		return q.named("HeadBucket", headBucket)
@@ -45,6 +48,8 @@ func (q *request) routeBucket(m string, has func(string) bool) handlerFunc {
 			return q.named("ListMultipartUploads", listUploads)
 		case has("versioning"):
 			return q.named("GetBucketVersioning", getBucketVersioning)
+		case has("versions"):
+			return q.named("ListObjectVersions", listObjectVersions)
 		case q.q.Get("list-type") == "2":
 			return q.named("ListObjectsV2", listObjectsV2)
 		case onlyListParams(q):
