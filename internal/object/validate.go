@@ -68,6 +68,12 @@ func ValidateTags(tags map[string]string) error {
 	if len(tags) > MaxTags {
 		return s3err.ErrBadRequest.With("Object tags cannot be greater than 10")
 	}
+	return validateTagValues(tags)
+}
+
+// validateTagValues applies the key and value rules shared by object and
+// bucket tags.
+func validateTagValues(tags map[string]string) error {
 	for k, v := range tags {
 		if k == "" || utf8.RuneCountInString(k) > 128 || !utf8.ValidString(k) {
 			return s3err.ErrInvalidTag.With("The TagKey you have provided is invalid")

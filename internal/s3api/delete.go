@@ -78,10 +78,8 @@ func deleteObjects(q *request) error {
 		}
 		d := s3xml.Deleted{Key: o.Key, VersionID: o.VersionID}
 		if r.DeleteMarker {
-			d.DeleteMarker = true
-			if o.VersionID == "" {
-				d.DeleteMarkerVersionID = r.VersionID
-			}
+			// A marker was created, or the version removed was a marker.
+			d.DeleteMarker, d.DeleteMarkerVersionID = true, r.VersionID
 		}
 		res.Deleted = append(res.Deleted, d)
 	}
@@ -106,34 +104,47 @@ func getObjectTagging(q *request) error {
 	if vid != "" {
 		q.w.Header().Set("x-amz-version-id", vid)
 	}
+	return q.writeXML(http.StatusOK, tagDoc(tags))
+}
+
+// readTagging reads and validates a Tagging document.
+func (q *request) readTagging() (map[string]string, error) {
+	b, err := q.readSmallBody(64 << 10)
+	if err != nil {
+		return nil, err
+	}
+	if err := q.checkDigest(b, false); err != nil {
+		return nil, err
+	}
+	var doc s3xml.Tagging
+	if err := s3xml.Decode(bytes.NewReader(b), "Tagging", &doc); err != nil {
+		return nil, s3err.ErrMalformedXML
+	}
+	tags := map[string]string{}
+	for _, t := range doc.TagSet {
+		if _, dup := tags[t.Key]; dup {
+			return nil, s3err.ErrInvalidTag.With("Cannot provide multiple Tags with the same key")
+		}
+		tags[t.Key] = t.Value
+	}
+	return tags, nil
+}
+
+func tagDoc(tags map[string]string) s3xml.Tagging {
 	doc := s3xml.Tagging{NS: s3xml.NS, TagSet: []s3xml.Tag{}}
 	for _, k := range sortedKeys(tags) {
 		doc.TagSet = append(doc.TagSet, s3xml.Tag{Key: k, Value: tags[k]})
 	}
-	return q.writeXML(http.StatusOK, doc)
+	return doc
 }
 
 func putObjectTagging(q *request) error {
 	if err := q.authorizeBucket(); err != nil {
 		return err
 	}
-	b, err := q.readSmallBody(64 << 10)
+	tags, err := q.readTagging()
 	if err != nil {
 		return err
-	}
-	if err := q.checkDigest(b, false); err != nil {
-		return err
-	}
-	var doc s3xml.Tagging
-	if err := s3xml.Decode(bytes.NewReader(b), "Tagging", &doc); err != nil {
-		return s3err.ErrMalformedXML
-	}
-	tags := map[string]string{}
-	for _, t := range doc.TagSet {
-		if _, dup := tags[t.Key]; dup {
-			return s3err.ErrInvalidTag.With("Cannot provide multiple Tags with the same key")
-		}
-		tags[t.Key] = t.Value
 	}
 	vid, err := q.h.obj.SetTags(q.r.Context(), q.bucket, q.key, q.q.Get("versionId"), tags)
 	if err != nil {
@@ -143,6 +154,43 @@ func putObjectTagging(q *request) error {
 		q.w.Header().Set("x-amz-version-id", vid)
 	}
 	q.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func putBucketTagging(q *request) error {
+	if err := q.authorizeBucket(); err != nil {
+		return err
+	}
+	tags, err := q.readTagging()
+	if err != nil {
+		return err
+	}
+	if err := q.h.obj.SetBucketTags(q.r.Context(), q.bucket, tags); err != nil {
+		return err
+	}
+	q.w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func getBucketTagging(q *request) error {
+	if err := q.authorizeBucket(); err != nil {
+		return err
+	}
+	tags, err := q.h.obj.BucketTags(q.r.Context(), q.bucket)
+	if err != nil {
+		return err
+	}
+	return q.writeXML(http.StatusOK, tagDoc(tags))
+}
+
+func deleteBucketTagging(q *request) error {
+	if err := q.authorizeBucket(); err != nil {
+		return err
+	}
+	if err := q.h.obj.SetBucketTags(q.r.Context(), q.bucket, nil); err != nil {
+		return err
+	}
+	q.w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 

@@ -33,12 +33,17 @@ func (q *request) routeBucket(m string, has func(string) bool) handlerFunc {
 			return q.named("CreateBucket", createBucket)
 		case has("versioning"):
 			return q.named("PutBucketVersioning", putBucketVersioning)
+		case has("tagging"):
+			return q.named("PutBucketTagging", putBucketTagging)
 		}
 	case http.MethodHead:
 		return q.named("HeadBucket", headBucket)
 	case http.MethodDelete:
-		if len(q.q) == 0 {
+		switch {
+		case len(q.q) == 0:
 			return q.named("DeleteBucket", deleteBucket)
+		case has("tagging"):
+			return q.named("DeleteBucketTagging", deleteBucketTagging)
 		}
 	case http.MethodGet:
 		switch {
@@ -50,6 +55,8 @@ func (q *request) routeBucket(m string, has func(string) bool) handlerFunc {
 			return q.named("GetBucketVersioning", getBucketVersioning)
 		case has("versions"):
 			return q.named("ListObjectVersions", listObjectVersions)
+		case has("tagging"):
+			return q.named("GetBucketTagging", getBucketTagging)
 		case q.q.Get("list-type") == "2":
 			return q.named("ListObjectsV2", listObjectsV2)
 		case onlyListParams(q):
