@@ -583,6 +583,46 @@ func TestBadInput(t *testing.T) {
 				return do(t, f.s.signed(t, http.MethodPut, "/newbucket", []byte("<CreateBucketConfiguration><LocationConstraint>"), nil))
 			}},
 
+		// --- versioning and tags ----------------------------------------------
+		{name: "versioning/BogusStatus", statuses: st(400), codes: codes("MalformedXML"),
+			send: putVersioning("<VersioningConfiguration><Status>Bogus</Status></VersioningConfiguration>", true)},
+		{name: "versioning/Malformed", statuses: st(400), codes: codes("MalformedXML"),
+			send: putVersioning("<VersioningConfiguration><Status>Enabled", true)},
+		{name: "versioning/NoDigest", statuses: st(400), codes: codes("InvalidRequest"),
+			send: putVersioning("<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>", false)},
+		{name: "versioning/MfaDelete", statuses: st(400), codes: codes("InvalidRequest"),
+			send: putVersioning("<VersioningConfiguration><Status>Enabled</Status><MfaDelete>Enabled</MfaDelete></VersioningConfiguration>", true)},
+		{name: "version/GarbageID", statuses: st(400), codes: codes("InvalidArgument"),
+			send: func(t *testing.T, f *fixture) result {
+				return do(t, f.s.signed(t, http.MethodGet, "/fixture/victim?versionId=garbage%21", nil, nil))
+			}},
+		{name: "version/DeleteGarbageID", statuses: st(400), codes: codes("InvalidArgument"),
+			send: func(t *testing.T, f *fixture) result {
+				return do(t, f.s.signed(t, http.MethodDelete, "/fixture/victim?versionId=%2F%2F", nil, nil))
+			}},
+		{name: "tag/DuplicateKeys", statuses: st(400), codes: codes("InvalidTag"),
+			send: putTagging("<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag><Tag><Key>a</Key><Value>2</Value></Tag></TagSet></Tagging>")},
+		{name: "tag/ValueTooLong", statuses: st(400), codes: codes("InvalidTag"),
+			send: putTagging("<Tagging><TagSet><Tag><Key>a</Key><Value>" + strings.Repeat("v", 257) + "</Value></Tag></TagSet></Tagging>")},
+		{name: "tag/KeyTooLong", statuses: st(400), codes: codes("InvalidTag"),
+			send: putTagging("<Tagging><TagSet><Tag><Key>" + strings.Repeat("k", 129) + "</Key><Value>v</Value></Tag></TagSet></Tagging>")},
+		{name: "tag/AWSPrefix", statuses: st(400), codes: codes("InvalidTag"),
+			send: putTagging("<Tagging><TagSet><Tag><Key>aws:x</Key><Value>v</Value></Tag></TagSet></Tagging>")},
+		{name: "tag/ElevenTags", statuses: st(400), codes: codes("BadRequest"),
+			send: func(t *testing.T, f *fixture) result {
+				var b strings.Builder
+				b.WriteString("<Tagging><TagSet>")
+				for i := range 11 {
+					fmt.Fprintf(&b, "<Tag><Key>k%d</Key><Value>v</Value></Tag>", i)
+				}
+				b.WriteString("</TagSet></Tagging>")
+				return putTagging(b.String())(t, f)
+			}},
+		{name: "tag/HeaderDuplicateKeys", statuses: st(400), codes: codes("InvalidTag"),
+			send: func(t *testing.T, f *fixture) result {
+				return do(t, f.s.signed(t, http.MethodPut, "/fixture/victim", []byte("new"), map[string]string{"x-amz-tagging": "a=1&a=2"}))
+			}},
+
 		// --- names ----------------------------------------------------------
 		{name: "name/BucketUPPER", statuses: st(400), codes: codes("InvalidBucketName"), send: createBucket("UPPER")},
 		{name: "name/BucketUnderscore", statuses: st(400), codes: codes("InvalidBucketName"), send: createBucket("a_b")},
@@ -851,5 +891,21 @@ func putKey(target string) func(t *testing.T, f *fixture) result {
 func checkChunkSizeError(t *testing.T, f *fixture, r result, doc errorDoc) {
 	if doc.Code == "InvalidChunkSizeError" && (doc.Chunk != "1" || doc.BadChunkSize != "1000") {
 		t.Errorf("<Chunk> %q <BadChunkSize> %q, want 1 and 1000", doc.Chunk, doc.BadChunkSize)
+	}
+}
+
+func putVersioning(body string, digest bool) func(t *testing.T, f *fixture) result {
+	return func(t *testing.T, f *fixture) result {
+		var h map[string]string
+		if digest {
+			h = map[string]string{"Content-MD5": md5b64([]byte(body))}
+		}
+		return do(t, f.s.signed(t, http.MethodPut, "/fixture?versioning", []byte(body), h))
+	}
+}
+
+func putTagging(body string) func(t *testing.T, f *fixture) result {
+	return func(t *testing.T, f *fixture) result {
+		return do(t, f.s.signed(t, http.MethodPut, "/fixture/victim?tagging", []byte(body), map[string]string{"Content-MD5": md5b64([]byte(body))}))
 	}
 }

@@ -248,6 +248,14 @@ func (s *server) snapshot(t *testing.T) string {
 	s.decode(t, "/", &lb)
 	for _, bk := range lb.Buckets {
 		fmt.Fprintf(&b, "bucket %s\n", bk.Name)
+		// Versioning state, every version and marker, and bucket tags.
+		fmt.Fprintf(&b, "  versioning %s\n", s.mustOK(t, http.MethodGet, "/"+bk.Name+"?versioning", nil, nil).body)
+		fmt.Fprintf(&b, "  versions %s\n", s.mustOK(t, http.MethodGet, "/"+bk.Name+"?versions&encoding-type=url", nil, nil).body)
+		tg := do(t, s.signed(t, http.MethodGet, "/"+bk.Name+"?tagging", nil, nil))
+		if tg.status != http.StatusOK {
+			tg.body = nil // error bodies carry a fresh request ID
+		}
+		fmt.Fprintf(&b, "  tagging %d %s\n", tg.status, tg.body)
 		var l s3xml.ListBucketResult
 		s.decode(t, "/"+bk.Name+"?list-type=2&encoding-type=url", &l)
 		for _, o := range l.Contents {
@@ -261,6 +269,7 @@ func (s *server) snapshot(t *testing.T) string {
 			}
 			slices.Sort(meta)
 			fmt.Fprintf(&b, "  object %s etag=%s size=%d md5=%s %v\n", o.Key, o.ETag, o.Size, md5hex(r.body), meta)
+			fmt.Fprintf(&b, "    tags %s\n", s.mustOK(t, http.MethodGet, "/"+bk.Name+"/"+o.Key+"?tagging", nil, nil).body)
 		}
 		var lu s3xml.ListMultipartUploadsResult
 		s.decode(t, "/"+bk.Name+"?uploads", &lu)
