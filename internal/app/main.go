@@ -17,6 +17,7 @@ const usage = `ferry — an AWS-faithful S3 server with replication across accou
 Usage:
   ferry server [flags]   run the server (embedded store, no configuration needed)
   ferry bench [flags]    load-test any S3 endpoint
+  ferry account ...      create, list and delete accounts (operator keys)
   ferry version          print the version
 
 Run "ferry <command> -h" for a command's flags.
@@ -33,6 +34,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runServer(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], stdout, stderr)
+	case "account":
+		return runAccount(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "ferry", Version)
 		return 0

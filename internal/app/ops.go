@@ -1,6 +1,9 @@
 package app
 
 import (
+	"strings"
+
+	"github.com/ferrys3/ferry/internal/adminapi"
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
@@ -13,7 +16,7 @@ import (
 // opsMux serves the operational endpoints next to the S3 API. They answer
 // only unauthenticated GET/HEAD requests, so a signed request for a bucket
 // named "metrics" still reaches S3; "/_ferry/…" paths can never be buckets.
-func opsMux(api http.Handler, reg *prometheus.Registry, ready func() error) http.Handler {
+func opsMux(api, admin http.Handler, reg *prometheus.Registry, ready func() error) http.Handler {
 	metricsH := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	live := func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
@@ -34,6 +37,10 @@ func opsMux(api http.Handler, reg *prometheus.Registry, ready func() error) http
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if h, ok := ops[r.URL.Path]; ok && (r.Method == http.MethodGet || r.Method == http.MethodHead) && !signed(r) {
 			h(w, r)
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, adminapi.Prefix) {
+			admin.ServeHTTP(w, r)
 			return
 		}
 		api.ServeHTTP(w, r)

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/ferrys3/ferry/internal/adminapi"
 	blobfs "github.com/ferrys3/ferry/internal/blob/fs"
 	"github.com/ferrys3/ferry/internal/clock"
 	"github.com/ferrys3/ferry/internal/iam"
@@ -89,7 +90,7 @@ func StartServer(ctx context.Context, cfg *ServerConfig, log *slog.Logger) (*Ser
 		s.closeStores()
 		return nil, err
 	}
-	s.http = &http.Server{Handler: opsMux(api, reg, s.ready), ReadHeaderTimeout: 30 * time.Second,
+	s.http = &http.Server{Handler: opsMux(api, adminapi.New(ids, clk, log), reg, s.ready), ReadHeaderTimeout: 30 * time.Second,
 		MaxHeaderBytes: s3api.MaxHeaderBytes, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
 	s.wg.Add(2)
