@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -64,6 +66,21 @@ func TestAccountCommands(t *testing.T) {
 	if _, body := s3(b, http.MethodGet, "/"); strings.Contains(body, "team-a-bucket") {
 		t.Fatalf("team-b sees team-a's bucket in ListBuckets: %s", body)
 	}
+	// STS GetCallerIdentity names the account behind the key.
+	body := "Action=GetCallerIdentity&Version=2011-06-15"
+	req, _ := http.NewRequest(http.MethodPost, s.URL()+"/", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	sigv4.Sign(req, sigv4.Credentials{AccessKeyID: b.AccessKeyID, SecretAccessKey: b.SecretAccessKey}, "eu-west-1", "sts", sha256hex(body), time.Now())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ident, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(ident), "<Arn>arn:aws:iam::"+b.AccountID+":root</Arn>") ||
+		!strings.Contains(string(ident), "<Account>"+b.AccountID+"</Account>") {
+		t.Fatalf("GetCallerIdentity: %d %s", resp.StatusCode, ident)
+	}
 	// Only operators may use the admin API.
 	t.Setenv("FERRY_ROOT_ACCESS_KEY_ID", a.AccessKeyID)
 	t.Setenv("FERRY_ROOT_SECRET_ACCESS_KEY", a.SecretAccessKey)
@@ -89,4 +106,9 @@ func TestAccountCommands(t *testing.T) {
 	if code, _, errOut := run("create", " ", "--json"); code != 1 || !strings.Contains(errOut, "InvalidAccountName") {
 		t.Fatalf("blank name: %d %s", code, errOut)
 	}
+}
+
+func sha256hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }

@@ -21,6 +21,7 @@ import (
 	blobfs "github.com/ferrys3/ferry/internal/blob/fs"
 	"github.com/ferrys3/ferry/internal/clock"
 	"github.com/ferrys3/ferry/internal/iam"
+	"github.com/ferrys3/ferry/internal/iamapi"
 	"github.com/ferrys3/ferry/internal/meta"
 	"github.com/ferrys3/ferry/internal/meta/bolt"
 	"github.com/ferrys3/ferry/internal/metrics"
@@ -90,7 +91,7 @@ func StartServer(ctx context.Context, cfg *ServerConfig, log *slog.Logger) (*Ser
 		s.closeStores()
 		return nil, err
 	}
-	s.http = &http.Server{Handler: opsMux(api, adminapi.New(ids, clk, log), reg, s.ready), ReadHeaderTimeout: 30 * time.Second,
+	s.http = &http.Server{Handler: opsMux(api, adminapi.New(ids, clk, log), iamapi.New(ids, clk, log), reg, s.ready), ReadHeaderTimeout: 30 * time.Second,
 		MaxHeaderBytes: s3api.MaxHeaderBytes, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
 	s.wg.Add(2)

@@ -40,7 +40,7 @@ func short(p string) string { return strings.TrimPrefix(p, mod) }
 
 func TestLayering(t *testing.T) {
 	pkgs := list(t)
-	frontEnds := []string{"s3api", "adminapi"}
+	frontEnds := []string{"s3api", "adminapi", "iamapi"}
 	services := []string{"object", "iam"}
 	leaves := []string{"sigv4", "sigv2", "s3err", "s3xml", "versionid", "clock", "checksum"}
 	implementations := []string{"meta/bolt", "blob/fs"}
