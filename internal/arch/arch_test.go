@@ -42,7 +42,7 @@ func TestLayering(t *testing.T) {
 	pkgs := list(t)
 	frontEnds := []string{"s3api", "adminapi", "iamapi"}
 	services := []string{"object", "iam"}
-	leaves := []string{"sigv4", "sigv2", "s3err", "s3xml", "versionid", "clock", "checksum"}
+	leaves := []string{"sigv4", "sigv2", "policy", "s3err", "s3xml", "versionid", "clock", "checksum"}
 	implementations := []string{"meta/bolt", "blob/fs"}
 	forbid := func(from []string, to []string, why string) {
 		for _, f := range from {
