@@ -4,7 +4,6 @@
 package adminapi
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -35,13 +34,7 @@ type Handler struct {
 // New returns a Handler.
 func New(ids *iam.Service, c clock.Clock, log *slog.Logger) *Handler {
 	h := &Handler{iam: ids, clock: c, log: log}
-	h.verifier = sigv4.NewVerifier(func(ak string) (string, error) {
-		secret, _, err := ids.Lookup(context.Background(), ak)
-		if errors.Is(err, iam.ErrUnknownKey) {
-			return "", sigv4.ErrInvalidAccessKeyID
-		}
-		return secret, err
-	})
+	h.verifier = sigv4.NewVerifier(sigv4.UnknownKeyAs(iam.ErrUnknownKey, ids.SecretLookup))
 	return h
 }
 

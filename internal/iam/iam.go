@@ -157,3 +157,10 @@ func randomString(alphabet string, n int) string {
 	}
 	return string(b)
 }
+
+// SecretLookup is the credential lookup SigV4 verification needs: the
+// secret of an active access key, or ErrUnknownKey.
+func (s *Service) SecretLookup(accessKeyID string) (string, error) {
+	secret, _, err := s.Lookup(context.Background(), accessKeyID)
+	return secret, err
+}

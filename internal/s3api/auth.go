@@ -1,7 +1,6 @@
 package s3api
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -15,14 +14,6 @@ import (
 	"github.com/ferrys3/ferry/internal/sigv2"
 	"github.com/ferrys3/ferry/internal/sigv4"
 )
-
-func (h *Handler) lookupSecret(accessKeyID string) (string, error) {
-	secret, _, err := h.iam.Lookup(context.Background(), accessKeyID)
-	if errors.Is(err, iam.ErrUnknownKey) {
-		return "", sigv4.ErrInvalidAccessKeyID
-	}
-	return secret, err
-}
 
 // authenticate verifies the request signature and resolves the principal.
 // Anonymous requests are refused: ferry has no public-access grants yet.

@@ -66,7 +66,7 @@ func New(c Config) *Handler {
 	_, _ = rand.Read(b[:])
 	h.reqBase = strings.ToUpper(hex.EncodeToString(b[:4]))
 	h.hostID = hex.EncodeToString(b[:])
-	h.verifier = sigv4.NewVerifier(h.lookupSecret)
+	h.verifier = sigv4.NewVerifier(sigv4.UnknownKeyAs(iam.ErrUnknownKey, c.IAM.SecretLookup))
 	return h
 }
 

@@ -26,6 +26,18 @@ func NewVerifier(lookup Lookup) *Verifier {
 	}}
 }
 
+// UnknownKeyAs adapts a lookup whose "no such key" error is notFound into a
+// Lookup that reports ErrInvalidAccessKeyID for it.
+func UnknownKeyAs(notFound error, lookup func(accessKeyID string) (string, error)) Lookup {
+	return func(accessKeyID string) (string, error) {
+		secret, err := lookup(accessKeyID)
+		if errors.Is(err, notFound) {
+			return "", fmt.Errorf("%w: %v", ErrInvalidAccessKeyID, err)
+		}
+		return secret, err
+	}
+}
+
 // NewCredentialVerifier returns a Verifier whose lookup also returns a
 // session token for temporary credentials, which requests must then carry
 // (ErrMissingSecurityToken / ErrInvalidSecurityToken otherwise).
