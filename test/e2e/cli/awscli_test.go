@@ -18,53 +18,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ferrys3/ferry/test/e2e/clients"
 )
-
-// awsCLI describes one AWS CLI installation.
-type awsCLI struct {
-	Name    string // subtest name
-	Exe     string
-	Version string
-	// EndpointFlag: the CLI needs --endpoint-url (2.9 ignores AWS_ENDPOINT_URL).
-	// Otherwise AWS_ENDPOINT_URL is used, so that path is exercised too.
-	EndpointFlag bool
-	// ErrExit is the exit status of an s3api call the service rejected.
-	ErrExit int
-}
-
-func findDebianCLI(t *testing.T) awsCLI {
-	const exe = "/usr/bin/aws"
-	if _, err := os.Stat(exe); err != nil {
-		missing(t, "Debian AWS CLI v2 %s not installed (apt-get install awscli)", exe)
-	}
-	v, err := versionOf(exe, "--version")
-	if err != nil || !strings.HasPrefix(v, "aws-cli/2.") {
-		missing(t, "%s --version = %q (%v), want aws-cli/2.x", exe, v, err)
-	}
-	return awsCLI{Name: "debian-v2.9", Exe: exe, Version: v, EndpointFlag: true, ErrExit: 254}
-}
-
-func findV1CLI(t *testing.T) awsCLI {
-	var tried []string
-	for _, p := range findOnPath("aws") {
-		if real, _ := filepath.EvalSymlinks(p); real == "/usr/bin/aws" {
-			continue
-		}
-		exe := resolvePyenvShim(p)
-		v, err := versionOf(exe, "--version")
-		tried = append(tried, fmt.Sprintf("%s: %q", exe, v))
-		if err == nil && strings.HasPrefix(v, "aws-cli/1.") {
-			return awsCLI{Name: "pyenv-v1", Exe: exe, Version: v, ErrExit: 255}
-		}
-	}
-	missing(t, "no aws-cli 1.x on PATH (pip install awscli); tried %v", tried)
-	panic("unreachable")
-}
 
 // session runs one CLI against one server.
 type session struct {
 	t        *testing.T
-	cli      awsCLI
+	cli      clients.AWSCLI
 	env      []string
 	endpoint string
 	dir      string // scratch directory, also the working directory
@@ -72,8 +33,8 @@ type session struct {
 	made     map[string]bool // buckets created so far
 }
 
-func newSession(t *testing.T, cli awsCLI, srv *ferry) *session {
-	s := &session{t: t, cli: cli, env: clientEnv(t), endpoint: srv.URL, dir: t.TempDir(), srv: srv, made: map[string]bool{}}
+func newSession(t *testing.T, cli clients.AWSCLI, srv *ferry) *session {
+	s := &session{t: t, cli: cli, env: clients.Env(t, accessKey, secretKey, region), endpoint: srv.URL, dir: t.TempDir(), srv: srv, made: map[string]bool{}}
 	if !cli.EndpointFlag {
 		s.env = append(s.env, "AWS_ENDPOINT_URL="+srv.URL)
 	}
@@ -238,8 +199,8 @@ func TestAWSCLI(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
 		name string
-		find func(*testing.T) awsCLI
-	}{{"debian-v2.9", findDebianCLI}, {"pyenv-v1", findV1CLI}} {
+		find func(*testing.T) clients.AWSCLI
+	}{{"debian-v2.9", clients.FindDebianCLI}, {"pyenv-v1", clients.FindV1CLI}} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			cli := c.find(t)

@@ -2,8 +2,8 @@
 // versions) against an in-process ferry server and checks what they print
 // and the bytes they move.
 //
-// Clients are optional on a developer machine: a missing one skips its
-// subtest. Set FERRY_E2E_REQUIRE_CLIENTS=1 (CI) to turn a missing client
+// Clients are optional on a developer machine: a clients.Missing one skips its
+// subtest. Set FERRY_E2E_REQUIRE_CLIENTS=1 (CI) to turn a clients.Missing client
 // into a failure.
 package cli
 
@@ -111,83 +111,6 @@ func startFerry(t *testing.T, regionName string) *ferry {
 
 // ---------------------------------------------------------------------------
 // Client discovery
-
-func requireClients() bool { return os.Getenv("FERRY_E2E_REQUIRE_CLIENTS") == "1" }
-
-// missing skips (or, in CI, fails) a test whose client is not installed.
-func missing(t *testing.T, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if requireClients() {
-		t.Fatalf("client missing (FERRY_E2E_REQUIRE_CLIENTS=1): %s", msg)
-	}
-	t.Skipf("client missing: %s (set FERRY_E2E_REQUIRE_CLIENTS=1 to fail instead)", msg)
-}
-
-// clientHome is a private HOME with empty AWS config and credentials files,
-// so nothing on the machine leaks into a run.
-func clientEnv(t *testing.T) []string {
-	t.Helper()
-	home := t.TempDir()
-	cfg := filepath.Join(home, "aws-config")
-	creds := filepath.Join(home, "aws-credentials")
-	for _, p := range []string{cfg, creds} {
-		if err := os.WriteFile(p, nil, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var env []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "AWS_") || k == "HOME" || strings.HasSuffix(strings.ToUpper(k), "_PROXY") ||
-			k == "BOTO_CONFIG" || k == "PYTHONPATH" || k == "PYTHONHOME" {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(env,
-		"HOME="+home,
-		"AWS_ACCESS_KEY_ID="+accessKey,
-		"AWS_SECRET_ACCESS_KEY="+secretKey,
-		"AWS_DEFAULT_REGION="+region,
-		"AWS_EC2_METADATA_DISABLED=true",
-		"AWS_PAGER=",
-		"AWS_CONFIG_FILE="+cfg,
-		"AWS_SHARED_CREDENTIALS_FILE="+creds,
-		"PYTHONIOENCODING=utf-8",
-		"LC_ALL=C.UTF-8",
-	)
-}
-
-// versionOf runs `exe args...` and returns its combined output.
-func versionOf(exe string, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, exe, args...)
-	cmd.Env = append(os.Environ(), "AWS_PAGER=", "HOME="+os.TempDir())
-	out, err := cmd.CombinedOutput()
-	return strings.TrimSpace(string(out)), err
-}
-
-// findOnPath returns every executable called name on PATH, in order.
-func findOnPath(name string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
-		p := filepath.Join(dir, name)
-		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
-			real, err := filepath.EvalSymlinks(p)
-			if err != nil {
-				real = p
-			}
-			if !seen[real] {
-				seen[real] = true
-				out = append(out, p)
-			}
-		}
-	}
-	return out
-}
 
 // ---------------------------------------------------------------------------
 // Running commands
@@ -342,7 +265,7 @@ func compareTrees(t *testing.T, want, got string) {
 	for k, v := range w {
 		switch gv, ok := g[k]; {
 		case !ok:
-			t.Errorf("tree %s: missing %q", got, k)
+			t.Errorf("tree %s: clients.Missing %q", got, k)
 		case gv != v:
 			t.Errorf("tree %s: %q differs (sha256 %s, want %s)", got, k, gv, v)
 		}
@@ -398,33 +321,6 @@ func mustJSON(t *testing.T, r result, v any) {
 	if err := json.Unmarshal([]byte(r.Stdout), v); err != nil {
 		t.Fatalf("decode JSON output: %v\n%s", err, r)
 	}
-}
-
-// resolvePyenvShim turns a pyenv shim into the executable it would run, so
-// that each call does not pay for pyenv's bash dispatch (about 0.5 s of CPU).
-// Anything else is returned unchanged.
-func resolvePyenvShim(p string) string {
-	b, err := os.ReadFile(p)
-	if err != nil || len(b) > 4096 || !bytes.Contains(b, []byte(`libexec/pyenv" exec`)) {
-		return p
-	}
-	root := filepath.Dir(filepath.Dir(p))
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "export PYENV_ROOT="); ok {
-			root = strings.Trim(v, `"'`)
-		}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, filepath.Join(root, "libexec", "pyenv"), "which", filepath.Base(p))
-	cmd.Env = append(os.Environ(), "PYENV_ROOT="+root)
-	out, err := cmd.Output()
-	if real := strings.TrimSpace(string(out)); err == nil && real != "" {
-		if _, err := os.Stat(real); err == nil {
-			return real
-		}
-	}
-	return p
 }
 
 func TestMain(m *testing.M) {

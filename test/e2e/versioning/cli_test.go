@@ -8,55 +8,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ferrys3/ferry/test/e2e/clients"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
-// awsCLI describes one AWS CLI installation.
-type awsCLI struct {
-	Name    string
-	Exe     string
-	Version string
-	// EndpointFlag: the CLI needs --endpoint-url (2.9 ignores
-	// AWS_ENDPOINT_URL); otherwise AWS_ENDPOINT_URL is used.
-	EndpointFlag bool
-	// ErrExit is the exit status of an s3api call the service rejected.
-	ErrExit int
-}
-
-func findDebianCLI(t *testing.T) awsCLI {
-	const exe = "/usr/bin/aws"
-	if _, err := os.Stat(exe); err != nil {
-		missing(t, "Debian AWS CLI v2 %s not installed (apt-get install awscli)", exe)
-	}
-	v, err := versionOf(exe, "--version")
-	if err != nil || !strings.HasPrefix(v, "aws-cli/2.") {
-		missing(t, "%s --version = %q (%v), want aws-cli/2.x", exe, v, err)
-	}
-	return awsCLI{Name: "debian-v2.9", Exe: exe, Version: v, EndpointFlag: true, ErrExit: 254}
-}
-
-func findV1CLI(t *testing.T) awsCLI {
-	var tried []string
-	for _, p := range findOnPath("aws") {
-		if real, _ := filepath.EvalSymlinks(p); real == "/usr/bin/aws" {
-			continue
-		}
-		exe := resolvePyenvShim(p)
-		v, err := versionOf(exe, "--version")
-		tried = append(tried, fmt.Sprintf("%s: %q", exe, v))
-		if err == nil && strings.HasPrefix(v, "aws-cli/1.") {
-			return awsCLI{Name: "pyenv-v1", Exe: exe, Version: v, ErrExit: 255}
-		}
-	}
-	missing(t, "no aws-cli 1.x on PATH (pip install awscli); tried %v", tried)
-	panic("unreachable")
-}
-
 // session runs one CLI against one server.
 type session struct {
 	t        *testing.T
-	cli      awsCLI
+	cli      clients.AWSCLI
 	env      []string
 	endpoint string
 	dir      string
@@ -144,14 +105,14 @@ func TestCLI(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
 		name string
-		find func(*testing.T) awsCLI
-	}{{"debian-v2.9", findDebianCLI}, {"pyenv-v1", findV1CLI}} {
+		find func(*testing.T) clients.AWSCLI
+	}{{"debian-v2.9", clients.FindDebianCLI}, {"pyenv-v1", clients.FindV1CLI}} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			cli := c.find(t)
 			t.Logf("client: %s (%s)", cli.Exe, cli.Version)
 			srv := startFerry(t)
-			s := &session{t: t, cli: cli, env: clientEnv(t), endpoint: srv.URL, dir: t.TempDir()}
+			s := &session{t: t, cli: cli, env: clients.Env(t, accessKey, secretKey, region), endpoint: srv.URL, dir: t.TempDir()}
 			if !cli.EndpointFlag {
 				s.env = append(s.env, "AWS_ENDPOINT_URL="+srv.URL)
 			}

@@ -3,7 +3,7 @@
 // v2.9 and pyenv's v1), aws-sdk-go-v2, and boto3 under two interpreters.
 //
 // The expected behaviour is AWS's (docs: shared reference "aws-semantics"
-// section 1). Clients are optional on a developer machine: a missing one
+// section 1). Clients are optional on a developer machine: a clients.Missing one
 // skips its subtest; FERRY_E2E_REQUIRE_CLIENTS=1 turns that into a failure.
 //
 // The helpers below are copied (trimmed) from test/e2e/cli and test/e2e/sdk,
@@ -19,7 +19,6 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -161,109 +160,6 @@ func wantAPIError(t testing.TB, what string, err error, status int, code string)
 
 // ---------------------------------------------------------------------------
 // Client discovery and commands
-
-func requireClients() bool { return os.Getenv("FERRY_E2E_REQUIRE_CLIENTS") == "1" }
-
-// missing skips (or, with FERRY_E2E_REQUIRE_CLIENTS=1, fails) a test whose
-// client is not installed.
-func missing(t *testing.T, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if requireClients() {
-		t.Fatalf("client missing (FERRY_E2E_REQUIRE_CLIENTS=1): %s", msg)
-	}
-	t.Skipf("client missing: %s (set FERRY_E2E_REQUIRE_CLIENTS=1 to fail instead)", msg)
-}
-
-// clientEnv is the environment with a private HOME and empty AWS config
-// and credentials files, so nothing on the machine leaks into a run.
-func clientEnv(t *testing.T) []string {
-	t.Helper()
-	home := t.TempDir()
-	cfg := filepath.Join(home, "aws-config")
-	creds := filepath.Join(home, "aws-credentials")
-	for _, p := range []string{cfg, creds} {
-		if err := os.WriteFile(p, nil, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var env []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "AWS_") || k == "HOME" || strings.HasSuffix(strings.ToUpper(k), "_PROXY") ||
-			k == "BOTO_CONFIG" || k == "PYTHONPATH" || k == "PYTHONHOME" {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(env,
-		"HOME="+home,
-		"AWS_ACCESS_KEY_ID="+accessKey,
-		"AWS_SECRET_ACCESS_KEY="+secretKey,
-		"AWS_DEFAULT_REGION="+region,
-		"AWS_EC2_METADATA_DISABLED=true",
-		"AWS_PAGER=",
-		"AWS_CONFIG_FILE="+cfg,
-		"AWS_SHARED_CREDENTIALS_FILE="+creds,
-		"PYTHONIOENCODING=utf-8",
-		"LC_ALL=C.UTF-8",
-	)
-}
-
-// versionOf runs `exe args...` and returns its combined output.
-func versionOf(exe string, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, exe, args...)
-	cmd.Env = append(os.Environ(), "AWS_PAGER=", "HOME="+os.TempDir())
-	out, err := cmd.CombinedOutput()
-	return strings.TrimSpace(string(out)), err
-}
-
-// findOnPath returns every executable called name on PATH, in order.
-func findOnPath(name string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
-		p := filepath.Join(dir, name)
-		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
-			real, err := filepath.EvalSymlinks(p)
-			if err != nil {
-				real = p
-			}
-			if !seen[real] {
-				seen[real] = true
-				out = append(out, p)
-			}
-		}
-	}
-	return out
-}
-
-// resolvePyenvShim turns a pyenv shim into the executable it would run.
-func resolvePyenvShim(p string) string {
-	b, err := os.ReadFile(p)
-	if err != nil || len(b) > 4096 || !bytes.Contains(b, []byte(`libexec/pyenv" exec`)) {
-		return p
-	}
-	root := filepath.Dir(filepath.Dir(p))
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "export PYENV_ROOT="); ok {
-			root = strings.Trim(v, `"'`)
-		}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, filepath.Join(root, "libexec", "pyenv"), "which", filepath.Base(p))
-	cmd.Env = append(os.Environ(), "PYENV_ROOT="+root)
-	out, err := cmd.Output()
-	if real := strings.TrimSpace(string(out)); err == nil && real != "" {
-		if _, err := os.Stat(real); err == nil {
-			return real
-		}
-	}
-	return p
-}
 
 type result struct {
 	Stdout, Stderr string
