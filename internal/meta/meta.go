@@ -50,6 +50,18 @@ type Tx interface {
 	ListAccessKeys(accountID string, fn func(*AccessKey) bool) error
 	DeleteAccessKey(id string) error
 
+	// IAM users, groups and roles (GetIAMEntity matches the name
+	// case-insensitively; List visits in case-folded name order) and
+	// customer managed policies (same naming rules).
+	PutIAMEntity(e *IAMEntity) error // insert or replace
+	GetIAMEntity(accountID, kind, name string) (*IAMEntity, error)
+	ListIAMEntities(accountID, kind string, fn func(*IAMEntity) bool) error
+	DeleteIAMEntity(accountID, kind, name string) error
+	PutManagedPolicy(p *ManagedPolicy) error // insert or replace
+	GetManagedPolicy(accountID, name string) (*ManagedPolicy, error)
+	ListManagedPolicies(accountID string, fn func(*ManagedPolicy) bool) error
+	DeleteManagedPolicy(accountID, name string) error
+
 	// Buckets (one global namespace).
 	CreateBucket(b *Bucket) error // ErrExists when the name is taken
 	GetBucket(name string) (*Bucket, error)

@@ -10,7 +10,9 @@ type Account struct {
 	Operator bool      `json:"operator,omitempty"` // may administer the deployment
 }
 
-// AccessKey is a long-term credential of an account's root user or an IAM user.
+// AccessKey is a credential: a long-term key of an account's root user or
+// an IAM user, or the temporary key of an STS role session (RoleName set,
+// SessionToken required on every request, invalid after Expires).
 type AccessKey struct {
 	ID        string    `json:"id"`
 	Secret    string    `json:"secret"`
@@ -18,6 +20,84 @@ type AccessKey struct {
 	UserName  string    `json:"userName,omitempty"` // "" for the root user
 	Status    string    `json:"status"`             // Active | Inactive
 	Created   time.Time `json:"created"`
+
+	// Role sessions only.
+	RoleName     string    `json:"roleName,omitempty"`
+	SessionName  string    `json:"sessionName,omitempty"`
+	SessionToken string    `json:"sessionToken,omitempty"`
+	Expires      time.Time `json:"expires,omitzero"`
+	AssumedBy    string    `json:"assumedBy,omitempty"` // caller ARN or service principal
+	// SessionPolicy is the inline session policy passed to AssumeRole.
+	SessionPolicy string `json:"sessionPolicy,omitempty"`
+}
+
+// IAM entity kinds.
+const (
+	KindUser  = "user"
+	KindGroup = "group"
+	KindRole  = "role"
+)
+
+// IAMEntity is an IAM user, group or role of an account. Names are unique
+// per account and kind, compared case-insensitively.
+type IAMEntity struct {
+	AccountID   string    `json:"accountId"`
+	Kind        string    `json:"kind"`
+	Name        string    `json:"name"`
+	Path        string    `json:"path"`
+	ID          string    `json:"id"` // AIDA…, AGPA…, AROA…
+	Created     time.Time `json:"created"`
+	Description string    `json:"description,omitempty"`
+	Tags        []Tag     `json:"tags,omitempty"`
+	// Inline policies by name; Attached lists managed policy ARNs in
+	// attachment order.
+	Inline   map[string]string `json:"inline,omitempty"`
+	Attached []string          `json:"attached,omitempty"`
+	// PermissionsBoundary is a managed policy ARN (users and roles).
+	PermissionsBoundary string `json:"boundary,omitempty"`
+
+	// Users: the groups they belong to (group names).
+	Groups []string `json:"groups,omitempty"`
+	// Roles: the trust policy and the longest session, in seconds.
+	TrustPolicy        string `json:"trust,omitempty"`
+	MaxSessionDuration int    `json:"maxSession,omitempty"`
+}
+
+// Tag is a key/value pair whose order matters (IAM tags).
+type Tag struct {
+	Key   string `json:"k"`
+	Value string `json:"v"`
+}
+
+// ManagedPolicy is a customer managed policy with its versions.
+type ManagedPolicy struct {
+	AccountID       string          `json:"accountId"`
+	Name            string          `json:"name"`
+	Path            string          `json:"path"`
+	ID              string          `json:"id"` // ANPA…
+	Description     string          `json:"description,omitempty"`
+	Created         time.Time       `json:"created"`
+	Updated         time.Time       `json:"updated"`
+	DefaultVersion  string          `json:"default"` // "v1", "v2", …
+	NextVersion     int             `json:"next"`    // number of the next version to create
+	Versions        []PolicyVersion `json:"versions"`
+	AttachmentCount int             `json:"attachments"`
+	Tags            []Tag           `json:"tags,omitempty"`
+}
+
+// PolicyVersion is one version of a managed policy.
+type PolicyVersion struct {
+	ID       string    `json:"id"`
+	Document string    `json:"doc"`
+	Created  time.Time `json:"created"`
+}
+
+// Grant is one access-control-list grant. Grantee is an account ID
+// (Type CanonicalUser) or a group URI (Type Group).
+type Grant struct {
+	Type       string `json:"t"`
+	Grantee    string `json:"g"`
+	Permission string `json:"p"` // FULL_CONTROL, READ, WRITE, READ_ACP, WRITE_ACP
 }
 
 // Versioning states of a bucket.
@@ -64,6 +144,9 @@ type Version struct {
 	Data         []Segment         `json:"d,omitempty"`
 	// ReplicationStatus is PENDING, COMPLETED, FAILED or REPLICA (later issues).
 	ReplicationStatus string `json:"rs,omitempty"`
+	// ACL holds the object's grants besides the owner's implicit
+	// FULL_CONTROL; nil means private.
+	ACL []Grant `json:"acl,omitempty"`
 }
 
 // Segment is a contiguous run of an object's bytes: a blob, or inline data

@@ -15,7 +15,9 @@ package bolt
 //
 // Decoding copies the whole value into one string once and slices every
 // string field out of it, so a record costs one allocation plus its maps.
-// Adding a field means a new format tag; decoders reject unknown tags.
+// A field added later is appended at the end and decoded only when bytes
+// remain, so records written before it stay readable; a change to an
+// existing field needs a new format tag, and decoders reject unknown tags.
 
 import (
 	"encoding/binary"
@@ -267,6 +269,14 @@ func encodeAccessKey(k *meta.AccessKey) []byte {
 	e.str(k.UserName)
 	e.str(k.Status)
 	e.time(k.Created)
+	if k.RoleName != "" {
+		e.str(k.RoleName)
+		e.str(k.SessionName)
+		e.str(k.SessionToken)
+		e.time(k.Expires)
+		e.str(k.AssumedBy)
+		e.str(k.SessionPolicy)
+	}
 	return e.b
 }
 
@@ -274,6 +284,11 @@ func decodeAccessKey(b []byte) (*meta.AccessKey, error) {
 	d := newDecoder(b)
 	k := &meta.AccessKey{ID: d.str(), Secret: d.str(), AccountID: d.str(),
 		UserName: d.str(), Status: d.str(), Created: d.time()}
+	if d.more() {
+		k.RoleName, k.SessionName, k.SessionToken = d.str(), d.str(), d.str()
+		k.Expires = d.time()
+		k.AssumedBy, k.SessionPolicy = d.str(), d.str()
+	}
 	return k, d.done()
 }
 
@@ -329,8 +344,36 @@ func encodeVersion(v *meta.Version) []byte {
 		e.segment(&v.Data[i])
 	}
 	e.str(v.ReplicationStatus)
+	if len(v.ACL) > 0 {
+		e.grants(v.ACL)
+	}
 	return e.b
 }
+
+func (e *encoder) grants(gs []meta.Grant) {
+	e.uint(uint64(len(gs)))
+	for _, g := range gs {
+		e.str(g.Type)
+		e.str(g.Grantee)
+		e.str(g.Permission)
+	}
+}
+
+func (d *decoder) grants() []meta.Grant {
+	n := d.length(3)
+	if n == 0 {
+		d.fail() // an empty list is never written
+		return nil
+	}
+	gs := make([]meta.Grant, n)
+	for i := range gs {
+		gs[i] = meta.Grant{Type: d.str(), Grantee: d.str(), Permission: d.str()}
+	}
+	return gs
+}
+
+// more reports whether fields appended by a later release follow.
+func (d *decoder) more() bool { return d.err == nil && d.off < len(d.s) }
 
 func decodeVersion(b []byte, bucket, key string) (*meta.Version, error) {
 	d := newDecoder(b)
@@ -357,6 +400,9 @@ func decodeVersion(b []byte, bucket, key string) (*meta.Version, error) {
 		}
 	}
 	v.ReplicationStatus = d.str()
+	if d.more() {
+		v.ACL = d.grants()
+	}
 	return v, d.done()
 }
 

@@ -24,6 +24,8 @@ var (
 		Data: []meta.Segment{{BlobID: "blob1", Size: 5 << 20, Part: 1},
 			{BlobID: "inl", Size: 3, Inline: true, Part: 2}},
 		ReplicationStatus: "PENDING",
+		ACL: []meta.Grant{{Type: "CanonicalUser", Grantee: "222222222222", Permission: "FULL_CONTROL"},
+			{Type: "Group", Grantee: "http://acs.amazonaws.com/groups/global/AllUsers", Permission: "READ"}},
 	}
 	// typicalVersion is what a plain PUT writes.
 	typicalVersion = &meta.Version{
@@ -42,6 +44,9 @@ var (
 		Configs: map[string][]byte{"policy": []byte("{}"), "cors": []byte("<x/>")}}
 	fullAccount   = &meta.Account{ID: "111111111111", Name: "n", Created: tFull, Operator: true}
 	fullAccessKey = &meta.AccessKey{ID: "AKIA", Secret: "s", AccountID: "111111111111", UserName: "u", Status: "Active", Created: tFull}
+	sessionKey    = &meta.AccessKey{ID: "ASIA", Secret: "s", AccountID: "111111111111", Status: "Active", Created: tFull,
+		RoleName: "r", SessionName: "sess", SessionToken: "tok", Expires: tFull.Add(time.Hour), AssumedBy: "s3.amazonaws.com",
+		SessionPolicy: "{}"}
 )
 
 // codecs maps a name to an encoder and a decoder over any.
@@ -50,32 +55,41 @@ var codecs = []struct {
 	values []any
 	enc    func(any) []byte
 	dec    func(b []byte, like any) (any, error) // like supplies Bucket and Key
+	// legacy returns a value as a release before its appended fields
+	// would have stored it (nil when the record has no appended fields).
+	legacy func(any) any
 }{
 	{"version", []any{fullVersion, typicalVersion, &meta.Version{Bucket: "b", Key: "k"}},
 		func(v any) []byte { return encodeVersion(v.(*meta.Version)) },
 		func(b []byte, l any) (any, error) {
 			return decodeVersion(b, l.(*meta.Version).Bucket, l.(*meta.Version).Key)
-		}},
+		},
+		func(v any) any { c := *v.(*meta.Version); c.ACL = nil; return &c }},
 	{"upload", []any{fullUpload, &meta.Upload{Bucket: "b", Key: "k"}},
 		func(v any) []byte { return encodeUpload(v.(*meta.Upload)) },
 		func(b []byte, l any) (any, error) {
 			return decodeUpload(b, l.(*meta.Upload).Bucket, l.(*meta.Upload).Key)
-		}},
+		}, nil},
 	{"part", []any{fullPart, &meta.Part{}},
 		func(v any) []byte { return encodePart(v.(*meta.Part)) },
-		func(b []byte, _ any) (any, error) { return decodePart(b) }},
+		func(b []byte, _ any) (any, error) { return decodePart(b) }, nil},
 	{"task", []any{fullTask, &meta.Task{}},
 		func(v any) []byte { return encodeTask(v.(*meta.Task)) },
-		func(b []byte, _ any) (any, error) { return decodeTask(b) }},
+		func(b []byte, _ any) (any, error) { return decodeTask(b) }, nil},
 	{"bucket", []any{fullBucket, &meta.Bucket{}},
 		func(v any) []byte { return encodeBucket(v.(*meta.Bucket)) },
-		func(b []byte, _ any) (any, error) { return decodeBucket(b) }},
+		func(b []byte, _ any) (any, error) { return decodeBucket(b) }, nil},
 	{"account", []any{fullAccount, &meta.Account{}},
 		func(v any) []byte { return encodeAccount(v.(*meta.Account)) },
-		func(b []byte, _ any) (any, error) { return decodeAccount(b) }},
-	{"accesskey", []any{fullAccessKey, &meta.AccessKey{}},
+		func(b []byte, _ any) (any, error) { return decodeAccount(b) }, nil},
+	{"accesskey", []any{fullAccessKey, sessionKey, &meta.AccessKey{}},
 		func(v any) []byte { return encodeAccessKey(v.(*meta.AccessKey)) },
-		func(b []byte, _ any) (any, error) { return decodeAccessKey(b) }},
+		func(b []byte, _ any) (any, error) { return decodeAccessKey(b) },
+		func(v any) any {
+			k := *v.(*meta.AccessKey)
+			k.RoleName, k.SessionName, k.SessionToken, k.Expires, k.AssumedBy, k.SessionPolicy = "", "", "", time.Time{}, "", ""
+			return &k
+		}},
 }
 
 func TestCodecRoundTrip(t *testing.T) {
@@ -89,9 +103,22 @@ func TestCodecRoundTrip(t *testing.T) {
 			if !reflect.DeepEqual(got, v) {
 				t.Errorf("%s %d: round trip\n got  %+v\n want %+v", c.name, i, got, v)
 			}
-			// Every strict prefix and any trailing byte is rejected.
+			// Every strict prefix and any trailing byte is rejected, except
+			// the prefix that is the record as an older release wrote it,
+			// which must decode to that older value.
+			oldLen, old := -1, any(nil)
+			if c.legacy != nil {
+				old = c.legacy(v)
+				oldLen = len(c.enc(old))
+			}
 			for n := 0; n < len(b); n++ {
-				if _, err := c.dec(b[:n], v); err == nil {
+				got, err := c.dec(b[:n], v)
+				switch {
+				case n == oldLen:
+					if err != nil || !reflect.DeepEqual(got, old) {
+						t.Errorf("%s %d: legacy prefix of %d bytes: %v\n got  %+v\n want %+v", c.name, i, n, err, got, old)
+					}
+				case err == nil:
 					t.Errorf("%s %d: truncated to %d bytes decoded without error", c.name, i, n)
 				}
 			}

@@ -19,6 +19,7 @@ package bolt
 //	tasks             task ID -> Task
 //	task_queue        lp(queue) NotBefore(8) task ID -> LeaseUntil (8)
 //	task_count        queue -> task count (uvarint)
+//	iam               lp(account) lp(kind) lower(name) -> JSON user, group, role or managed policy
 //	settings          name -> value
 //	meta              "schema" -> layout version
 //
@@ -55,10 +56,11 @@ var (
 	bTaskQueue      = []byte("task_queue")
 	bTaskCount      = []byte("task_count")
 	bSettings       = []byte("settings")
+	bIAM            = []byte("iam")
 	bMeta           = []byte("meta")
 
 	topLevel = [][]byte{bAccounts, bKeys, bKeysByAccount, bBuckets, bBucketsByOwner,
-		bObjects, bParts, bInline, bTasks, bTaskQueue, bTaskCount, bSettings, bMeta}
+		bObjects, bParts, bInline, bTasks, bTaskQueue, bTaskCount, bSettings, bMeta, bIAM}
 
 	subVersions  = []byte("v")
 	subVersionID = []byte("i")

@@ -41,6 +41,9 @@ func Run(t *testing.T, open Opener) {
 	}{
 		{"Accounts", testAccounts},
 		{"AccessKeys", testAccessKeys},
+		{"SessionKeys", testSessionKeys},
+		{"IAMEntities", testIAMEntities},
+		{"ManagedPolicies", testManagedPolicies},
 		{"Buckets", testBuckets},
 		{"BucketEmpty", testBucketEmpty},
 		{"Inline", testInline},
