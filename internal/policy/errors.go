@@ -51,6 +51,7 @@ const (
 	MsgMissingResource    = "Missing required field Resource"
 	MsgTooLarge           = "Policy exceeds the maximum allowed document size."
 	MsgPrincipalForbidden = "Policy document should not specify a principal."
+	MsgResourceForbidden  = "Has prohibited field Resource"
 	MsgDuplicateSid       = "Statement IDs (SID) in a single policy must be unique."
 	MsgBothAction         = "Statement can not contain both Action and NotAction"
 	MsgBothResource       = "Statement can not contain both Resource and NotResource"

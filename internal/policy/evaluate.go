@@ -133,3 +133,16 @@ func (st *Statement) matchResource(ctx *RequestContext) (matched, ok bool) {
 	}
 	return st.NotResource, true
 }
+
+// Find returns the first statement with the given effect that applies to
+// ctx and for which keep (when non-nil) returns true, or nil. Callers use
+// it to tell apart which kind of statement allowed a request (a specific
+// principal or only its account).
+func (p *Policy) Find(ctx *RequestContext, effect Effect, keep func(*Statement) bool) *Statement {
+	for _, st := range p.Statements {
+		if st.Effect == effect && st.applies(ctx, effect == EffectDeny) && (keep == nil || keep(st)) {
+			return st
+		}
+	}
+	return nil
+}

@@ -58,6 +58,7 @@ type parseConfig struct {
 	requirePrincipal bool
 	forbidPrincipal  bool
 	requireResource  bool
+	forbidResource   bool
 	s3Only           bool
 }
 
@@ -82,6 +83,15 @@ func ForIdentityPolicy() ParseOption {
 	return func(c *parseConfig) {
 		c.forbidPrincipal = true
 		c.requireResource = true
+	}
+}
+
+// ForTrustPolicy applies IAM role trust-policy validation: Principal
+// required, Resource forbidden.
+func ForTrustPolicy() ParseOption {
+	return func(c *parseConfig) {
+		c.requirePrincipal = true
+		c.forbidResource = true
 	}
 }
 
@@ -267,6 +277,9 @@ func parseStatement(raw json.RawMessage, cfg *parseConfig, vars bool) (*Statemen
 	nr, hasNR := m["NotResource"]
 	if hasR && hasNR {
 		return nil, errf(MsgBothResource)
+	}
+	if cfg.forbidResource && (hasR || hasNR) {
+		return nil, errf(MsgResourceForbidden)
 	}
 	if cfg.requireResource && !hasR && !hasNR {
 		return nil, errf(MsgMissingResource)

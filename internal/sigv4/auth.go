@@ -47,8 +47,13 @@ const (
 )
 
 // Credentials are an access key pair, with a session token for temporary
-// credentials.
-type Credentials struct{ AccessKeyID, SecretAccessKey, SessionToken string }
+// credentials. Identity is opaque to this package: whatever the lookup
+// attaches (the principal behind the key) is returned in Auth.Identity, so
+// a server resolves a credential once per request.
+type Credentials struct {
+	AccessKeyID, SecretAccessKey, SessionToken string
+	Identity                                   any
+}
 
 // Lookup returns the secret for an access key; it returns
 // ErrInvalidAccessKeyID (possibly wrapped) if the key is unknown. Other
@@ -68,9 +73,11 @@ type Auth struct {
 	MinChunkSize int64
 
 	AccessKeyID string
-	Region      string
-	Service     string
-	Date        string // yyyymmdd of the credential scope
+	// Identity is Credentials.Identity of the verified key.
+	Identity any
+	Region   string
+	Service  string
+	Date     string // yyyymmdd of the credential scope
 	// SignedHeaders are the lower-case signed header names, as listed.
 	SignedHeaders []string
 	Signature     string // hex request signature (the seed for aws-chunked)

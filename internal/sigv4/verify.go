@@ -38,6 +38,19 @@ func UnknownKeyAs(notFound error, lookup func(accessKeyID string) (string, error
 	}
 }
 
+// CredentialSource adapts a lookup that returns a key's secret, session
+// token ("" for long-term keys) and identity, and whose "no such key" error
+// is notFound, into a CredentialLookup.
+func CredentialSource(notFound error, lookup func(accessKeyID string) (secret, token string, identity any, err error)) CredentialLookup {
+	return func(accessKeyID string) (Credentials, error) {
+		secret, token, identity, err := lookup(accessKeyID)
+		if errors.Is(err, notFound) {
+			return Credentials{}, fmt.Errorf("%w: %v", ErrInvalidAccessKeyID, err)
+		}
+		return Credentials{AccessKeyID: accessKeyID, SecretAccessKey: secret, SessionToken: token, Identity: identity}, err
+	}
+}
+
 // NewCredentialVerifier returns a Verifier whose lookup also returns a
 // session token for temporary credentials, which requests must then carry
 // (ErrMissingSecurityToken / ErrInvalidSecurityToken otherwise).
@@ -162,6 +175,7 @@ func (v *Verifier) verify(r *http.Request, now time.Time, supplied string) (*Aut
 		}
 	}
 	a.key = key
+	a.Identity = creds.Identity
 	return a, nil
 }
 
