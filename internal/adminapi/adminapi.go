@@ -34,7 +34,7 @@ type Handler struct {
 // New returns a Handler.
 func New(ids *iam.Service, c clock.Clock, log *slog.Logger) *Handler {
 	h := &Handler{iam: ids, clock: c, log: log}
-	h.verifier = sigv4.NewVerifier(sigv4.UnknownKeyAs(iam.ErrUnknownKey, ids.SecretLookup))
+	h.verifier = sigv4.NewCredentialVerifier(sigv4.CredentialSource(iam.ErrUnknownKey, ids.Credential))
 	return h
 }
 
@@ -123,9 +123,8 @@ func (h *Handler) authenticate(r *http.Request) *apiError {
 	if auth.Service != Service {
 		return fail(http.StatusBadRequest, "InvalidRequest", `admin requests must be signed for service "ferry"`)
 	}
-	_, p, err := h.iam.Lookup(r.Context(), auth.AccessKeyID)
-	if err != nil || !p.Operator {
-		return fail(http.StatusForbidden, "AccessDenied", "only operator accounts may use the admin API")
+	if c, ok := auth.Identity.(*iam.Caller); !ok || !c.Operator || !c.Root() {
+		return fail(http.StatusForbidden, "AccessDenied", "only the operator account's root user may use the admin API")
 	}
 	return nil
 }

@@ -36,6 +36,7 @@ type Server struct {
 	meta      *bolt.Store
 	blobs     *blobfs.Store
 	objects   *object.Service
+	iam       *iam.Service
 	listener  net.Listener
 	http      *http.Server
 	Bootstrap *iam.Bootstrap
@@ -66,6 +67,7 @@ func StartServer(ctx context.Context, cfg *ServerConfig, log *slog.Logger) (*Ser
 	}
 	clk := clock.Real{}
 	ids := iam.New(s.meta, clk)
+	s.iam = ids
 	if s.Bootstrap, err = ids.EnsureOperator(ctx, cfg.RootAccessKey, cfg.RootSecretKey); err != nil {
 		s.closeStores()
 		return nil, err
@@ -113,7 +115,8 @@ func (s *Server) ready() error {
 	return s.meta.View(context.Background(), func(meta.Tx) error { return nil })
 }
 
-// collectGarbage deletes replaced blobs once their grace period is over.
+// collectGarbage deletes replaced blobs once their grace period is over,
+// and the keys of expired role sessions.
 func (s *Server) collectGarbage() {
 	defer s.wg.Done()
 	t := time.NewTicker(15 * time.Second)
@@ -125,6 +128,9 @@ func (s *Server) collectGarbage() {
 		case <-t.C:
 			if _, err := s.objects.CollectGarbage(context.Background()); err != nil {
 				s.log.Warn("blob garbage collection", "err", err)
+			}
+			if _, err := s.iam.ExpireSessions(context.Background(), 1000); err != nil {
+				s.log.Warn("session expiry", "err", err)
 			}
 		}
 	}

@@ -17,50 +17,15 @@ import (
 // ErrUnknownKey is returned for an access key that does not exist or is inactive.
 var ErrUnknownKey = errors.New("iam: unknown access key")
 
-// Principal is the identity behind a credential.
-type Principal struct {
-	AccountID string
-	UserName  string // "" for the account's root user
-	Operator  bool
-}
-
-// ARN is the principal's ARN.
-func (p Principal) ARN() string {
-	if p.UserName == "" {
-		return "arn:aws:iam::" + p.AccountID + ":root"
-	}
-	return "arn:aws:iam::" + p.AccountID + ":user/" + p.UserName
-}
-
 // Service manages identities.
 type Service struct {
 	meta  meta.Store
 	clock clock.Clock
+	cache parseCache
 }
 
 // New returns a Service.
 func New(m meta.Store, c clock.Clock) *Service { return &Service{meta: m, clock: c} }
-
-// Lookup returns the secret and principal of an active access key.
-func (s *Service) Lookup(ctx context.Context, accessKeyID string) (string, Principal, error) {
-	var k *meta.AccessKey
-	var a *meta.Account
-	err := s.meta.View(ctx, func(tx meta.Tx) error {
-		var err error
-		if k, err = tx.GetAccessKey(accessKeyID); err != nil {
-			return err
-		}
-		a, err = tx.GetAccount(k.AccountID)
-		return err
-	})
-	if errors.Is(err, meta.ErrNotFound) || (err == nil && k.Status != "Active") {
-		return "", Principal{}, ErrUnknownKey
-	}
-	if err != nil {
-		return "", Principal{}, err
-	}
-	return k.Secret, Principal{AccountID: k.AccountID, UserName: k.UserName, Operator: a.Operator}, nil
-}
 
 // Account returns an account.
 func (s *Service) Account(ctx context.Context, id string) (*meta.Account, error) {
@@ -158,9 +123,13 @@ func randomString(alphabet string, n int) string {
 	return string(b)
 }
 
-// SecretLookup is the credential lookup SigV4 verification needs: the
-// secret of an active access key, or ErrUnknownKey.
-func (s *Service) SecretLookup(accessKeyID string) (string, error) {
-	secret, _, err := s.Lookup(context.Background(), accessKeyID)
-	return secret, err
+// Credential is the credential lookup SigV4 verification needs: the secret
+// and session token of an active key and the *Caller behind it, or
+// ErrUnknownKey.
+func (s *Service) Credential(accessKeyID string) (secret, token string, identity any, err error) {
+	c, err := s.Resolve(context.Background(), accessKeyID)
+	if err != nil {
+		return "", "", nil, err
+	}
+	return c.Secret, c.SessionToken, c, nil
 }

@@ -31,9 +31,9 @@ func TestEnsureOperator(t *testing.T) {
 		!regexp.MustCompile(`^AKIA[A-Z2-7]{16}$`).MatchString(first.AccessKeyID) || len(first.SecretAccessKey) != 40 {
 		t.Fatalf("first start: %+v", first)
 	}
-	secret, p, err := s.Lookup(ctx, first.AccessKeyID)
-	if err != nil || secret != first.SecretAccessKey || p.AccountID != first.AccountID || !p.Operator || p.ARN() != "arn:aws:iam::"+first.AccountID+":root" {
-		t.Fatalf("lookup: %q %+v %v", secret, p, err)
+	c, err := s.Resolve(ctx, first.AccessKeyID)
+	if err != nil || c.Secret != first.SecretAccessKey || c.AccountID != first.AccountID || !c.Operator || !c.Root() || c.ARN() != "arn:aws:iam::"+first.AccountID+":root" {
+		t.Fatalf("resolve: %+v %v", c, err)
 	}
 	again, err := s.EnsureOperator(ctx, "", "")
 	if err != nil || again.Created || again.AccountID != first.AccountID || again.SecretAccessKey != "" {
@@ -44,10 +44,10 @@ func TestEnsureOperator(t *testing.T) {
 	if err != nil || env.AccountID != first.AccountID {
 		t.Fatalf("env keys: %+v %v", env, err)
 	}
-	if secret, _, err := s.Lookup(ctx, "AKIAFROMENV000000001"); err != nil || secret != "fromenvsecretfromenvsecret" {
-		t.Fatalf("env key lookup: %q %v", secret, err)
+	if c, err := s.Resolve(ctx, "AKIAFROMENV000000001"); err != nil || c.Secret != "fromenvsecretfromenvsecret" {
+		t.Fatalf("env key lookup: %+v %v", c, err)
 	}
-	if _, _, err := s.Lookup(ctx, "AKIANOSUCHKEY0000000"); !errors.Is(err, ErrUnknownKey) {
+	if _, err := s.Resolve(ctx, "AKIANOSUCHKEY0000000"); !errors.Is(err, ErrUnknownKey) {
 		t.Fatalf("unknown key: %v", err)
 	}
 	for _, bad := range [][2]string{{"AKIAONLYID", ""}, {"", "onlysecret"}, {"AK", "secretsecret"}, {"AKIAOKAYKEY", "short"}} {

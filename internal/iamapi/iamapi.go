@@ -32,7 +32,7 @@ type Handler struct {
 // New returns a Handler.
 func New(ids *iam.Service, c clock.Clock, log *slog.Logger) *Handler {
 	h := &Handler{iam: ids, clock: c, log: log}
-	h.verifier = sigv4.NewVerifier(sigv4.UnknownKeyAs(iam.ErrUnknownKey, ids.SecretLookup))
+	h.verifier = sigv4.NewCredentialVerifier(sigv4.CredentialSource(iam.ErrUnknownKey, ids.Credential))
 	return h
 }
 
@@ -101,9 +101,9 @@ func (h *Handler) serve(r *http.Request, rid string) ([]byte, *queryError) {
 	return nil, &queryError{400, "Sender", "InvalidAction", "Could not find operation " + action + " for version " + version}
 }
 
-func (h *Handler) principal(r *http.Request, auth *sigv4.Auth) (iam.Principal, *queryError) {
-	_, p, err := h.iam.Lookup(r.Context(), auth.AccessKeyID)
-	if err != nil {
+func (h *Handler) principal(r *http.Request, auth *sigv4.Auth) (*iam.Caller, *queryError) {
+	p, ok := auth.Identity.(*iam.Caller)
+	if !ok {
 		return p, &queryError{403, "Sender", "InvalidClientTokenId", "The security token included in the request is invalid."}
 	}
 	if auth.Service != "sts" && auth.Service != "iam" {
@@ -137,12 +137,9 @@ type callerIdentityResponse struct {
 	RequestID string `xml:"ResponseMetadata>RequestId"`
 }
 
-func getCallerIdentity(p iam.Principal, rid string) []byte {
+func getCallerIdentity(p *iam.Caller, rid string) []byte {
 	res := callerIdentityResponse{NS: stsNS, RequestID: rid}
-	res.Result.Arn, res.Result.UserID, res.Result.Account = p.ARN(), p.AccountID, p.AccountID
-	if p.UserName != "" {
-		res.Result.UserID = p.UserName
-	}
+	res.Result.Arn, res.Result.UserID, res.Result.Account = p.ARN(), p.UserID(), p.AccountID
 	out, _ := xml.Marshal(res)
 	return out
 }

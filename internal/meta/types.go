@@ -173,6 +173,10 @@ type Upload struct {
 	Tags              map[string]string `json:"tg,omitempty"`
 	ChecksumAlgorithm string            `json:"ca,omitempty"`
 	ChecksumType      string            `json:"cty,omitempty"`
+	// ACL holds the grants requested for the completed object (x-amz-acl,
+	// x-amz-grant-*); the bucket's Object Ownership settles its owner and
+	// final grants at completion. nil means private.
+	ACL []Grant `json:"acl,omitempty"`
 }
 
 // Part is one uploaded part of a multipart upload.

@@ -2,6 +2,7 @@ package object
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"strings"
@@ -44,30 +45,69 @@ func ValidBucketName(name string) bool {
 	return true
 }
 
-// CreateBucket creates a bucket owned by owner in region.
+// CreateBucket creates a bucket owned by owner in region with AWS's
+// defaults (see CreateBucketWith).
 func (s *Service) CreateBucket(ctx context.Context, owner, name, region string) error {
-	if !ValidBucketName(name) {
-		return s3err.ErrInvalidBucketName.WithExtra("BucketName", name)
+	return s.CreateBucketWith(ctx, CreateBucketInput{Owner: owner, Name: name, Region: region})
+}
+
+// CreateBucketInput is a CreateBucket request.
+type CreateBucketInput struct {
+	Owner, Name string
+	Region      string // "": the service's region
+	// Ownership is the Object Ownership setting (x-amz-object-ownership);
+	// "" is BucketOwnerEnforced.
+	Ownership string
+	ACL       ACL // x-amz-acl or x-amz-grant-* headers
+}
+
+// CreateBucketWith creates a bucket. As on AWS since April 2023 a new
+// bucket stores its Object Ownership setting (BucketOwnerEnforced unless
+// asked otherwise) and a Public Access Block with every setting on, so an
+// ACL other than private needs another ownership setting and may not be
+// public.
+func (s *Service) CreateBucketWith(ctx context.Context, in CreateBucketInput) error {
+	if !ValidBucketName(in.Name) {
+		return s3err.ErrInvalidBucketName.WithExtra("BucketName", in.Name)
 	}
-	if region == "" {
-		region = s.region
+	if in.Region == "" {
+		in.Region = s.region
 	}
-	err := s.meta.Update(ctx, func(tx meta.Tx) error {
-		b, err := tx.GetBucket(name)
+	if in.Ownership == "" {
+		in.Ownership = OwnershipBucketOwnerEnforced
+	}
+	if !ValidOwnership(in.Ownership) {
+		return s3err.ErrInvalidArgument.With("Invalid x-amz-object-ownership header: "+in.Ownership).
+			WithExtra("ArgumentName", "x-amz-object-ownership")
+	}
+	nb := &meta.Bucket{Name: in.Name, Owner: in.Owner, Region: in.Region, Created: s.clock.Now().UTC()}
+	putConfig(nb, ownershipConfig, []byte(in.Ownership))
+	pab, _ := json.Marshal(DefaultPublicAccessBlock)
+	putConfig(nb, publicAccessBlockConfig, pab)
+	gs, err := checkACL(nb, in.ACL)
+	if errors.Is(err, s3err.ErrAccessControlListNotSupported) {
+		err = s3err.ErrInvalidBucketACLWithOwnership
+	}
+	if err != nil {
+		return err
+	}
+	setBucketGrants(nb, withoutGrantee(gs, in.Owner))
+	err = s.meta.Update(ctx, func(tx meta.Tx) error {
+		b, err := tx.GetBucket(in.Name)
 		if err == nil {
-			if b.Owner == owner {
+			if b.Owner == in.Owner {
 				// us-east-1 answers 200 to a repeated create by the owner (legacy).
-				if region == "us-east-1" && b.Region == "us-east-1" {
+				if in.Region == "us-east-1" && b.Region == "us-east-1" {
 					return errAlreadyOwnedLegacy
 				}
-				return s3err.ErrBucketAlreadyOwnedByYou.WithExtra("BucketName", name)
+				return s3err.ErrBucketAlreadyOwnedByYou.WithExtra("BucketName", in.Name)
 			}
-			return s3err.ErrBucketAlreadyExists.WithExtra("BucketName", name)
+			return s3err.ErrBucketAlreadyExists.WithExtra("BucketName", in.Name)
 		}
 		if !errors.Is(err, meta.ErrNotFound) {
 			return err
 		}
-		return tx.CreateBucket(&meta.Bucket{Name: name, Owner: owner, Region: region, Created: s.clock.Now().UTC()})
+		return tx.CreateBucket(nb)
 	})
 	if errors.Is(err, errAlreadyOwnedLegacy) {
 		return nil

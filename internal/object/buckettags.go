@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 
-	"github.com/ferrys3/ferry/internal/meta"
 	"github.com/ferrys3/ferry/internal/s3err"
 )
 
@@ -42,19 +41,5 @@ func (s *Service) SetBucketTags(ctx context.Context, bucket string, tags map[str
 	if tags != nil {
 		raw, _ = json.Marshal(tags)
 	}
-	return internal(s.meta.Update(ctx, func(tx meta.Tx) error {
-		b, err := getBucket(tx, bucket)
-		if err != nil {
-			return err
-		}
-		if raw == nil {
-			delete(b.Configs, bucketTagsConfig)
-		} else {
-			if b.Configs == nil {
-				b.Configs = map[string][]byte{}
-			}
-			b.Configs[bucketTagsConfig] = raw
-		}
-		return tx.UpdateBucket(b)
-	}))
+	return s.setBucketConfig(ctx, bucket, bucketTagsConfig, raw, nil)
 }

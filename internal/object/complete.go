@@ -58,6 +58,7 @@ func (s *Service) Complete(ctx context.Context, bucket, key, uploadID string, li
 			return err
 		}
 		v = assemble(u, parts)
+		v.Owner, v.ACL = settleOwner(b, u.Owner, u.ACL)
 		v.ModTime = t.UTC()
 		v.VersionID = meta.NullVersion
 		if b.Versioning == meta.VersioningEnabled {

@@ -18,6 +18,7 @@ type CopyInput struct {
 	ReplaceTags                     bool  // x-amz-tagging-directive: REPLACE
 	Attrs                           Attrs // new attributes (metadata when ReplaceMetadata, tags when ReplaceTags, storage class always)
 	ChecksumAlgorithm               string
+	ACL                             ACL // the copy's ACL (x-amz-acl on the destination); the source's is not copied
 }
 
 // CopyOutput is the result of a copy.
@@ -54,7 +55,7 @@ func (s *Service) Copy(ctx context.Context, in CopyInput) (*CopyOutput, error) {
 	if err := attrs.Validate(); err != nil {
 		return nil, err
 	}
-	if _, err := s.Bucket(ctx, in.Bucket); err != nil {
+	if err := s.precheckACL(ctx, in.Bucket, in.ACL); err != nil {
 		return nil, err
 	}
 	alg := in.ChecksumAlgorithm
@@ -79,7 +80,7 @@ func (s *Service) Copy(ctx context.Context, in CopyInput) (*CopyOutput, error) {
 	if d.inline != nil {
 		inline = map[string][]byte{d.seg.BlobID: d.inline}
 	}
-	state, err := s.commitVersion(ctx, v, inline, WriteConditions{})
+	state, err := s.commitVersion(ctx, v, inline, WriteConditions{}, in.ACL)
 	if err != nil {
 		s.discard(ctx, d)
 		return nil, err

@@ -50,7 +50,8 @@ func (s *Service) Delete(ctx context.Context, bucket, key, versionID, owner stri
 			}
 			id = meta.NullVersion
 		}
-		m := &meta.Version{Bucket: bucket, Key: key, VersionID: id, ModTime: t.UTC(), DeleteMarker: true, Owner: owner}
+		markerOwner, _ := settleOwner(b, owner, nil)
+		m := &meta.Version{Bucket: bucket, Key: key, VersionID: id, ModTime: t.UTC(), DeleteMarker: true, Owner: markerOwner}
 		if err := tx.PutVersion(m); err != nil {
 			return err
 		}

@@ -19,6 +19,7 @@ type CreateUploadInput struct {
 	Attrs              Attrs
 	ChecksumAlgorithm  string
 	ChecksumType       string // COMPOSITE (default) or FULL_OBJECT
+	ACL                ACL    // applied to the completed object
 }
 
 // CreateUpload starts a multipart upload and returns its ID.
@@ -44,7 +45,11 @@ func (s *Service) CreateUpload(ctx context.Context, in CreateUploadInput) (strin
 		StorageClass: v.StorageClass, ContentType: v.ContentType, Headers: v.Headers, Metadata: v.Metadata, Tags: v.Tags,
 		ChecksumAlgorithm: in.ChecksumAlgorithm, ChecksumType: ct}
 	err := s.meta.Update(ctx, func(tx meta.Tx) error {
-		if _, err := getBucket(tx, in.Bucket); err != nil {
+		b, err := getBucket(tx, in.Bucket)
+		if err != nil {
+			return err
+		}
+		if u.ACL, err = checkACL(b, in.ACL); err != nil {
 			return err
 		}
 		return tx.PutUpload(u)

@@ -23,6 +23,9 @@ type PutInput struct {
 	// Cond holds the conditional-write headers (If-Match, If-None-Match: *),
 	// checked against the key's current version when the write commits.
 	Cond WriteConditions
+	// ACL is the requested access control (x-amz-acl, x-amz-grant-*); the
+	// bucket's Object Ownership decides who owns the version.
+	ACL ACL
 	// VersionID and ModTime, when set, are kept instead of generated: a
 	// replica keeps its source's version ID and creation time, and lands
 	// among the key's versions by that time (an older version arriving late
@@ -87,7 +90,7 @@ func (s *Service) Put(ctx context.Context, in PutInput) (*PutOutput, error) {
 	if (in.VersionID == "") != in.ModTime.IsZero() {
 		return nil, internal(errors.New("object: a given version needs both VersionID and ModTime"))
 	}
-	if _, err := s.Bucket(ctx, in.Bucket); err != nil {
+	if err := s.precheckACL(ctx, in.Bucket, in.ACL); err != nil {
 		return nil, err
 	}
 	d, err := s.ingest(ctx, in.Body, in.Size, in.ContentMD5, in.Checksum)
@@ -107,12 +110,23 @@ func (s *Service) Put(ctx context.Context, in PutInput) (*PutOutput, error) {
 	if d.inline != nil {
 		inline = map[string][]byte{d.seg.BlobID: d.inline}
 	}
-	state, err := s.commitVersion(ctx, v, inline, in.Cond)
+	state, err := s.commitVersion(ctx, v, inline, in.Cond, in.ACL)
 	if err != nil {
 		s.discard(ctx, d)
 		return nil, err
 	}
 	return outputOf(v, state), nil
+}
+
+// precheckACL refuses a write whose ACL the bucket does not accept before
+// its body is read; commitVersion checks again when the write commits.
+func (s *Service) precheckACL(ctx context.Context, bucket string, a ACL) error {
+	b, err := s.Bucket(ctx, bucket)
+	if err != nil {
+		return err
+	}
+	_, err = checkACL(b, a)
+	return err
 }
 
 func newVersion(bucket, key, owner string, a Attrs) *meta.Version {
@@ -135,8 +149,9 @@ func outputOf(v *meta.Version, bucketState string) *PutOutput {
 // commitVersion assigns v its version ID and time according to the bucket's
 // versioning state (unless v arrives with both, as a replica does) and
 // stores it, replacing the null version where S3 does. inline holds data to
-// store inside the same transaction.
-func (s *Service) commitVersion(ctx context.Context, v *meta.Version, inline map[string][]byte, cond WriteConditions) (string, error) {
+// store inside the same transaction. v.Owner is the writer; the bucket's
+// Object Ownership and acl decide the version's owner and grants.
+func (s *Service) commitVersion(ctx context.Context, v *meta.Version, inline map[string][]byte, cond WriteConditions, acl ACL) (string, error) {
 	given := v.VersionID
 	id, t := given, v.ModTime.UTC()
 	if given == "" {
@@ -145,6 +160,7 @@ func (s *Service) commitVersion(ctx context.Context, v *meta.Version, inline map
 	v.ModTime = t.UTC()
 	var freed []string
 	var state string
+	writer := v.Owner
 	err := s.meta.Update(ctx, func(tx meta.Tx) error {
 		freed = freed[:0]
 		b, err := getBucket(tx, v.Bucket)
@@ -152,6 +168,11 @@ func (s *Service) commitVersion(ctx context.Context, v *meta.Version, inline map
 			return err
 		}
 		state = b.Versioning
+		grants, err := checkACL(b, acl)
+		if err != nil {
+			return err
+		}
+		v.Owner, v.ACL = settleOwner(b, writer, grants)
 		if err := checkWrite(tx, v.Bucket, v.Key, cond); err != nil {
 			return err
 		}

@@ -10,6 +10,8 @@ type (
 	Version = meta.Version
 	// Upload is an in-progress multipart upload.
 	Upload = meta.Upload
+	// Grant is one access-control-list grant.
+	Grant = meta.Grant
 )
 
 // NullVersion is the version ID of objects written without versioning.

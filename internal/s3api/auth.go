@@ -15,13 +15,18 @@ import (
 	"github.com/ferrys3/ferry/internal/sigv4"
 )
 
-// authenticate verifies the request signature and resolves the principal.
-// Anonymous requests are refused: ferry has no public-access grants yet.
+// authenticate verifies the request signature and resolves the caller in
+// the same credential lookup. A request without any authentication is
+// anonymous (q.caller nil): only a bucket policy can allow it.
 func (q *request) authenticate() error {
 	if sigv2.IsPresigned(q.q) {
 		return q.authenticateV2()
 	}
 	auth, err := q.h.verifier.Verify(q.r, q.h.clock.Now())
+	if errors.Is(err, sigv4.ErrMissingAuth) {
+		q.auth = &sigv4.Auth{Service: "s3", PayloadHash: sigv4.UnsignedPayload}
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -32,14 +37,7 @@ func (q *request) authenticate() error {
 		}
 		return s3err.ErrAuthorizationHeaderMalformed.With(msg)
 	}
-	_, p, err := q.h.iam.Lookup(q.r.Context(), auth.AccessKeyID)
-	if err != nil {
-		if errors.Is(err, iam.ErrUnknownKey) {
-			return s3err.ErrInvalidAccessKeyID
-		}
-		return err
-	}
-	q.auth, q.principal = auth, p
+	q.auth, q.caller = auth, auth.Identity.(*iam.Caller)
 	return nil
 }
 
@@ -53,13 +51,17 @@ func (q *request) authenticateV2() error {
 	if err != nil {
 		return s3err.ErrAccessDenied.With("Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters")
 	}
-	secret, principal, err := q.h.iam.Lookup(q.r.Context(), p.AccessKeyID)
+	caller, err := q.h.iam.Resolve(q.r.Context(), p.AccessKeyID)
 	if errors.Is(err, iam.ErrUnknownKey) {
 		return s3err.ErrInvalidAccessKeyID
 	}
 	if err != nil {
 		return err
 	}
+	if caller.SessionToken != "" && q.q.Get("x-amz-security-token") != caller.SessionToken && q.r.Header.Get("X-Amz-Security-Token") != caller.SessionToken {
+		return s3err.ErrInvalidToken
+	}
+	secret := caller.Secret
 	switch err := sigv2.Verify(q.r, p, secret, q.canonicalResource(), q.h.clock.Now()); {
 	case errors.Is(err, sigv2.ErrExpired):
 		return s3err.ErrAccessDenied.With("Request has expired")
@@ -67,7 +69,7 @@ func (q *request) authenticateV2() error {
 		return s3err.ErrSignatureDoesNotMatch
 	}
 	q.auth = &sigv4.Auth{AccessKeyID: p.AccessKeyID, Service: "s3", Presigned: true, PayloadHash: sigv4.UnsignedPayload}
-	q.principal = principal
+	q.caller = caller
 	return nil
 }
 
@@ -84,14 +86,11 @@ func (q *request) canonicalResource() string {
 	return path
 }
 
-// authorizeBucket checks that the principal's account owns the bucket.
+// authorizeBucket is kept for handlers that check their bucket first:
+// authorize has already decided the request and loaded the bucket.
 func (q *request) authorizeBucket() error {
-	b, err := q.h.obj.Bucket(q.r.Context(), q.bucket)
-	if err != nil {
-		return err
-	}
-	if b.Owner != q.principal.AccountID {
-		return s3err.ErrAccessDenied
+	if q.bkt == nil {
+		return s3err.ErrNoSuchBucket
 	}
 	return nil
 }

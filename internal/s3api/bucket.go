@@ -24,11 +24,11 @@ func (q *request) writeXML(status int, v any) error {
 }
 
 func listBuckets(q *request) error {
-	bs, err := q.h.obj.ListBuckets(q.r.Context(), q.principal.AccountID)
+	bs, err := q.h.obj.ListBuckets(q.r.Context(), q.account())
 	if err != nil {
 		return err
 	}
-	res := s3xml.ListAllMyBucketsResult{NS: s3xml.NS, Owner: s3xml.Owner{ID: q.principal.AccountID}}
+	res := s3xml.ListAllMyBucketsResult{NS: s3xml.NS, Owner: s3xml.Owner{ID: q.account()}}
 	res.Buckets = []s3xml.BucketInfo{}
 	for _, b := range bs {
 		res.Buckets = append(res.Buckets, s3xml.BucketInfo{Name: b.Name, CreationDate: s3xml.Time(b.Created), BucketRegion: b.Region})
@@ -57,7 +57,13 @@ func createBucket(q *request) error {
 			return s3err.ErrIllegalLocationConstraint.With("The " + lc + " location constraint is incompatible for the region specific endpoint this request was sent to.")
 		}
 	}
-	if err := q.h.obj.CreateBucket(q.r.Context(), q.principal.AccountID, q.bucket, region); err != nil {
+	acl, err := q.headerACL(true)
+	if err != nil {
+		return err
+	}
+	in := object.CreateBucketInput{Owner: q.owner(), Name: q.bucket, Region: region,
+		Ownership: q.r.Header.Get("x-amz-object-ownership"), ACL: acl}
+	if err := q.h.obj.CreateBucketWith(q.r.Context(), in); err != nil {
 		return err
 	}
 	q.w.Header().Set("Location", "/"+q.bucket)
@@ -66,13 +72,7 @@ func createBucket(q *request) error {
 }
 
 func headBucket(q *request) error {
-	b, err := q.h.obj.Bucket(q.r.Context(), q.bucket)
-	if err != nil {
-		return err
-	}
-	if b.Owner != q.principal.AccountID {
-		return s3err.ErrAccessDenied
-	}
+	b := q.bkt
 	q.w.Header().Set("x-amz-bucket-region", b.Region)
 	q.w.WriteHeader(http.StatusOK)
 	return nil
@@ -90,13 +90,7 @@ func deleteBucket(q *request) error {
 }
 
 func getBucketLocation(q *request) error {
-	b, err := q.h.obj.Bucket(q.r.Context(), q.bucket)
-	if err != nil {
-		return err
-	}
-	if b.Owner != q.principal.AccountID {
-		return s3err.ErrAccessDenied
-	}
+	b := q.bkt
 	lc := b.Region
 	if lc == "us-east-1" {
 		lc = "" // AWS answers an empty constraint for us-east-1
@@ -111,13 +105,7 @@ type versioningConfiguration struct {
 }
 
 func getBucketVersioning(q *request) error {
-	b, err := q.h.obj.Bucket(q.r.Context(), q.bucket)
-	if err != nil {
-		return err
-	}
-	if b.Owner != q.principal.AccountID {
-		return s3err.ErrAccessDenied
-	}
+	b := q.bkt
 	status := b.Versioning
 	if status == object.VersioningOff {
 		status = ""

@@ -90,7 +90,14 @@ func (q *request) deleteOne(o s3xml.ObjectToDelete) (*object.DeleteResult, error
 	if err := object.ValidateKey(o.Key); err != nil {
 		return nil, err
 	}
-	return q.h.obj.Delete(q.r.Context(), q.bucket, o.Key, o.VersionID, q.principal.AccountID)
+	action := "s3:DeleteObject"
+	if o.VersionID != "" {
+		action = "s3:DeleteObjectVersion"
+	}
+	if err := q.authorizeObject(action, q.bucket, o.Key, o.VersionID); err != nil {
+		return nil, err
+	}
+	return q.h.obj.Delete(q.r.Context(), q.bucket, o.Key, o.VersionID, q.owner())
 }
 
 func getObjectTagging(q *request) error {

@@ -31,25 +31,13 @@ func refuseUnsupportedWrite(h http.Header) error {
 		return s3err.ErrNotImplemented.With("Server-side encryption with customer-provided keys is not supported; the object was not stored.").
 			WithExtra("Header", "x-amz-server-side-encryption-customer-algorithm")
 	}
-	switch acl := h.Get("x-amz-acl"); acl {
-	case "", "private", "bucket-owner-full-control":
-	default:
-		return errACLs
-	}
 	for name := range h {
-		if strings.HasPrefix(strings.ToLower(name), "x-amz-grant-") {
-			return errACLs
-		}
 		if strings.HasPrefix(strings.ToLower(name), "x-amz-object-lock-") {
 			return s3err.ErrInvalidRequest.With("Bucket is missing Object Lock Configuration")
 		}
 	}
 	return nil
 }
-
-// errACLs is AWS's answer on buckets with ACLs disabled (the default for
-// new buckets, and ferry's only mode).
-var errACLs = s3err.ErrAccessControlListNotSupported
 
 // refuseSSECRead rejects SSE-C key headers on reads: no ferry object is
 // encrypted with a customer key.

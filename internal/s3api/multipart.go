@@ -19,9 +19,14 @@ func createUpload(q *request) error {
 	if err != nil {
 		return err
 	}
-	in := object.CreateUploadInput{Bucket: q.bucket, Key: q.key, Owner: q.principal.AccountID, Attrs: attrs,
+	acl, err := q.headerACL(false)
+	if err != nil {
+		return err
+	}
+	in := object.CreateUploadInput{Bucket: q.bucket, Key: q.key, Owner: q.owner(), Attrs: attrs,
 		ChecksumAlgorithm: strings.ToUpper(q.r.Header.Get("x-amz-checksum-algorithm")),
 		ChecksumType:      strings.ToUpper(q.r.Header.Get("x-amz-checksum-type"))}
+	in.ACL = acl
 	id, err := q.h.obj.CreateUpload(q.r.Context(), in)
 	if err != nil {
 		return err
@@ -77,7 +82,7 @@ func uploadPartCopy(q *request) error {
 	if err != nil {
 		return err
 	}
-	if err := q.authorizeSource(sb); err != nil {
+	if err := q.authorizeSource(sb, sk, sv); err != nil {
 		return err
 	}
 	cond, _ := conditions(q.r.Header, "x-amz-copy-source-")

@@ -20,12 +20,16 @@ func putObject(q *request) error {
 	if err != nil {
 		return err
 	}
+	acl, err := q.headerACL(false)
+	if err != nil {
+		return err
+	}
 	body, size, ck, err := q.body()
 	if err != nil {
 		return err
 	}
-	out, err := q.h.obj.Put(q.r.Context(), object.PutInput{Bucket: q.bucket, Key: q.key, Owner: q.principal.AccountID,
-		Body: body, Size: size, ContentMD5: q.r.Header.Get("Content-MD5"), Checksum: ck, Attrs: attrs, Cond: writeConditions(q.r.Header)})
+	out, err := q.h.obj.Put(q.r.Context(), object.PutInput{Bucket: q.bucket, Key: q.key, Owner: q.owner(),
+		Body: body, Size: size, ContentMD5: q.r.Header.Get("Content-MD5"), Checksum: ck, Attrs: attrs, Cond: writeConditions(q.r.Header), ACL: acl})
 	if err != nil {
 		return err
 	}
@@ -94,7 +98,7 @@ func deleteObject(q *request) error {
 	if err := q.authorizeBucket(); err != nil {
 		return err
 	}
-	res, err := q.h.obj.Delete(q.r.Context(), q.bucket, q.key, q.q.Get("versionId"), q.principal.AccountID)
+	res, err := q.h.obj.Delete(q.r.Context(), q.bucket, q.key, q.q.Get("versionId"), q.owner())
 	if err != nil {
 		return err
 	}
@@ -134,16 +138,13 @@ func copySource(h string) (bucket, key, version string, err error) {
 	return bucket, key, version, nil
 }
 
-// authorizeSource checks that the principal may read the copy source.
-func (q *request) authorizeSource(bucket string) error {
-	b, err := q.h.obj.Bucket(q.r.Context(), bucket)
-	if err != nil {
-		return err
+// authorizeSource checks that the caller may read the copy source.
+func (q *request) authorizeSource(bucket, key, versionID string) error {
+	action := "s3:GetObject"
+	if versionID != "" {
+		action = "s3:GetObjectVersion"
 	}
-	if b.Owner != q.principal.AccountID {
-		return s3err.ErrAccessDenied
-	}
-	return nil
+	return q.authorizeObject(action, bucket, key, versionID)
 }
 
 func copyObject(q *request) error {
@@ -154,12 +155,12 @@ func copyObject(q *request) error {
 	if err != nil {
 		return err
 	}
-	if err := q.authorizeSource(sb); err != nil {
+	if err := q.authorizeSource(sb, sk, sv); err != nil {
 		return err
 	}
 	cond, _ := conditions(q.r.Header, "x-amz-copy-source-")
 	in := object.CopyInput{SrcBucket: sb, SrcKey: sk, SrcVersionID: sv, SrcCond: cond, Bucket: q.bucket, Key: q.key,
-		Owner: q.principal.AccountID, ChecksumAlgorithm: strings.ToUpper(q.r.Header.Get("x-amz-checksum-algorithm"))}
+		Owner: q.owner(), ChecksumAlgorithm: strings.ToUpper(q.r.Header.Get("x-amz-checksum-algorithm"))}
 	switch d := q.r.Header.Get("x-amz-metadata-directive"); d {
 	case "", "COPY":
 	case "REPLACE":
@@ -175,6 +176,9 @@ func copyObject(q *request) error {
 		return s3err.ErrInvalidArgument.With("Unknown tagging directive.").WithExtra("ArgumentName", "x-amz-tagging-directive").WithExtra("ArgumentValue", d)
 	}
 	if in.Attrs, err = attrsFromHeaders(q.r.Header); err != nil {
+		return err
+	}
+	if in.ACL, err = q.headerACL(false); err != nil {
 		return err
 	}
 	out, err := q.h.obj.Copy(q.r.Context(), in)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ferrys3/ferry/internal/iam"
+	"github.com/ferrys3/ferry/internal/object"
 	"github.com/ferrys3/ferry/internal/s3err"
 	"github.com/ferrys3/ferry/internal/sigv4"
 )
@@ -24,7 +25,9 @@ type request struct {
 	bucket    string
 	key       string
 	auth      *sigv4.Auth
-	principal iam.Principal
+	caller    *iam.Caller // nil for anonymous requests
+	bkt       *object.Bucket // the request's bucket, once authorize loaded it
+	keys      map[string][]string // condition keys, built once
 	errCode   string
 	// virtualHost is set when the bucket came from the Host header.
 	virtualHost bool
@@ -42,6 +45,10 @@ func (q *request) serve() {
 	}
 	if handler == nil {
 		q.fail(s3err.ErrNotImplemented.With("The operation is not supported by this server."))
+		return
+	}
+	if err := q.authorize(); err != nil {
+		q.fail(err)
 		return
 	}
 	if err := handler(q); err != nil {
@@ -183,6 +190,10 @@ func toS3(err error) *s3err.Error {
 		return s3err.ErrIncompleteBody
 	case errors.Is(err, sigv4.ErrMissingSecurityToken):
 		return s3err.ErrInvalidArgument.With("Security token is missing")
+	}
+	var ie *iam.Error
+	if errors.As(err, &ie) && ie.Code == iam.CodeExpiredToken {
+		return s3err.ErrExpiredToken
 	}
 	return s3err.ErrInternalError
 }

@@ -35,6 +35,14 @@ func (q *request) routeBucket(m string, has func(string) bool) handlerFunc {
 			return q.named("PutBucketVersioning", putBucketVersioning)
 		case has("tagging"):
 			return q.named("PutBucketTagging", putBucketTagging)
+		case has("policy"):
+			return q.named("PutBucketPolicy", putBucketPolicy)
+		case has("publicAccessBlock"):
+			return q.named("PutPublicAccessBlock", putPublicAccessBlock)
+		case has("ownershipControls"):
+			return q.named("PutBucketOwnershipControls", putBucketOwnershipControls)
+		case has("acl"):
+			return q.named("PutBucketAcl", putBucketACL)
 		}
 	case http.MethodHead:
 		return q.named("HeadBucket", headBucket)
@@ -44,6 +52,12 @@ func (q *request) routeBucket(m string, has func(string) bool) handlerFunc {
 			return q.named("DeleteBucket", deleteBucket)
 		case has("tagging"):
 			return q.named("DeleteBucketTagging", deleteBucketTagging)
+		case has("policy"):
+			return q.named("DeleteBucketPolicy", deleteBucketPolicy)
+		case has("publicAccessBlock"):
+			return q.named("DeletePublicAccessBlock", deletePublicAccessBlock)
+		case has("ownershipControls"):
+			return q.named("DeleteBucketOwnershipControls", deleteBucketOwnershipControls)
 		}
 	case http.MethodGet:
 		switch {
@@ -57,6 +71,16 @@ func (q *request) routeBucket(m string, has func(string) bool) handlerFunc {
 			return q.named("ListObjectVersions", listObjectVersions)
 		case has("tagging"):
 			return q.named("GetBucketTagging", getBucketTagging)
+		case has("policy"):
+			return q.named("GetBucketPolicy", getBucketPolicy)
+		case has("policyStatus"):
+			return q.named("GetBucketPolicyStatus", getBucketPolicyStatus)
+		case has("publicAccessBlock"):
+			return q.named("GetPublicAccessBlock", getPublicAccessBlock)
+		case has("ownershipControls"):
+			return q.named("GetBucketOwnershipControls", getBucketOwnershipControls)
+		case has("acl"):
+			return q.named("GetBucketAcl", getBucketACL)
 		case q.q.Get("list-type") == "2":
 			return q.named("ListObjectsV2", listObjectsV2)
 		case onlyListParams(q):
@@ -90,22 +114,26 @@ func (q *request) routeObject(m string, has func(string) bool) handlerFunc {
 		switch {
 		case has("tagging"):
 			return q.named("PutObjectTagging", putObjectTagging)
+		case has("acl"):
+			return q.named("PutObjectAcl", putObjectACL)
 		case has("uploadId") && q.r.Header.Get("x-amz-copy-source") != "":
 			return q.named("UploadPartCopy", uploadPartCopy)
 		case has("uploadId"):
 			return q.named("UploadPart", uploadPart)
 		case q.r.Header.Get("x-amz-copy-source") != "":
 			return q.named("CopyObject", copyObject)
-		case !has("acl") && !has("retention") && !has("legal-hold"):
+		case !has("retention") && !has("legal-hold"):
 			return q.named("PutObject", putObject)
 		}
 	case http.MethodGet:
 		switch {
 		case has("tagging"):
 			return q.named("GetObjectTagging", getObjectTagging)
+		case has("acl"):
+			return q.named("GetObjectAcl", getObjectACL)
 		case has("uploadId"):
 			return q.named("ListParts", listParts)
-		case !has("acl") && !has("attributes") && !has("retention") && !has("legal-hold") && !has("torrent"):
+		case !has("attributes") && !has("retention") && !has("legal-hold") && !has("torrent"):
 			return q.named("GetObject", getObject)
 		}
 	case http.MethodHead:

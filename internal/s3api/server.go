@@ -43,6 +43,7 @@ type Handler struct {
 	metrics  *metrics.HTTP
 	log      *slog.Logger
 	verifier *sigv4.Verifier
+	policies policyCache
 	hostID   string
 	reqSeq   atomic.Uint64
 	reqBase  string
@@ -66,7 +67,7 @@ func New(c Config) *Handler {
 	_, _ = rand.Read(b[:])
 	h.reqBase = strings.ToUpper(hex.EncodeToString(b[:4]))
 	h.hostID = hex.EncodeToString(b[:])
-	h.verifier = sigv4.NewVerifier(sigv4.UnknownKeyAs(iam.ErrUnknownKey, c.IAM.SecretLookup))
+	h.verifier = sigv4.NewCredentialVerifier(sigv4.CredentialSource(iam.ErrUnknownKey, c.IAM.Credential))
 	return h
 }
 
@@ -104,7 +105,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.log.Enabled(r.Context(), lvl) {
 		h.log.Log(r.Context(), lvl, "request", "id", rid, "op", req.op, "method", r.Method, "bucket", req.bucket,
 			"key", req.key, "status", rw.status(), "in", cr.n, "out", rw.n, "ms", time.Since(start).Milliseconds(),
-			"principal", req.principal.ARN(), "remote", r.RemoteAddr, "err", req.errCode)
+			"principal", req.identity().ARN, "remote", r.RemoteAddr, "err", req.errCode)
 	}
 }
 

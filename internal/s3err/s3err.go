@@ -123,6 +123,12 @@ var (
 	ErrInvalidChunkSize                  = def("InvalidChunkSizeError", 400, "Only the last chunk is allowed to have a size less than 8192 bytes")
 	ErrMalformedTrailer                  = def("MalformedTrailerError", 400, "The request contained trailing data that was not well-formed or did not conform to our published schema.")
 	ErrAccessControlListNotSupported     = def("AccessControlListNotSupported", 400, "The bucket does not allow ACLs")
+	ErrMalformedPolicy                   = def("MalformedPolicy", 400, "Policies must be valid JSON and the first byte must be '{'")
+	ErrMalformedACLError                 = def("MalformedACLError", 400, "The XML you provided was not well-formed or did not validate against our published schema")
+	ErrNoSuchPublicAccessBlockConfig     = def("NoSuchPublicAccessBlockConfiguration", 404, "The public access block configuration was not found")
+	ErrOwnershipControlsNotFound         = def("OwnershipControlsNotFoundError", 404, "The bucket ownership controls were not found")
+	ErrInvalidBucketACLWithOwnership     = def("InvalidBucketAclWithObjectOwnership", 400, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
+	ErrUnresolvableGrantByEmailAddress   = def("UnresolvableGrantByEmailAddress", 400, "The email address you provided does not match any account on record.")
 	ErrTooManyBuckets                    = def("TooManyBuckets", 400, "You have attempted to create more buckets than allowed")
 )
 

@@ -434,6 +434,9 @@ func encodeUpload(u *meta.Upload) []byte {
 	e.strMap(u.Tags)
 	e.str(u.ChecksumAlgorithm)
 	e.str(u.ChecksumType)
+	if len(u.ACL) > 0 {
+		e.grants(u.ACL)
+	}
 	return e.b
 }
 
@@ -450,6 +453,9 @@ func decodeUpload(b []byte, bucket, key string) (*meta.Upload, error) {
 	u.Tags = d.strMap()
 	u.ChecksumAlgorithm = d.str()
 	u.ChecksumType = d.str()
+	if d.more() {
+		u.ACL = d.grants()
+	}
 	return u, d.done()
 }
 

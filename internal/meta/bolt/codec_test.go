@@ -35,7 +35,8 @@ var (
 	}
 	fullUpload = &meta.Upload{Bucket: "b", Key: "k", UploadID: "up", Initiated: tFull, Owner: "o", StorageClass: "GLACIER",
 		ContentType: "x/y", Headers: map[string]string{"h": "v"}, Metadata: map[string]string{"m": "v"},
-		Tags: map[string]string{"t": "v"}, ChecksumAlgorithm: "SHA256", ChecksumType: "FULL_OBJECT"}
+		Tags: map[string]string{"t": "v"}, ChecksumAlgorithm: "SHA256", ChecksumType: "FULL_OBJECT",
+		ACL: []meta.Grant{{Type: "CanonicalUser", Grantee: "222222222222", Permission: "FULL_CONTROL"}}}
 	fullPart = &meta.Part{UploadID: "up", Number: 10000, Size: 5 << 20, ETag: "e", ModTime: tFull,
 		Data: meta.Segment{BlobID: "blob", Size: 5 << 20, Part: 10000}, Checksums: map[string]string{"CRC32C": "x"}}
 	fullTask = &meta.Task{ID: "00000000000000000001", Queue: "repl", Key: "b/k", Payload: []byte{0, 1, 2},
@@ -69,7 +70,8 @@ var codecs = []struct {
 		func(v any) []byte { return encodeUpload(v.(*meta.Upload)) },
 		func(b []byte, l any) (any, error) {
 			return decodeUpload(b, l.(*meta.Upload).Bucket, l.(*meta.Upload).Key)
-		}, nil},
+		},
+		func(v any) any { c := *v.(*meta.Upload); c.ACL = nil; return &c }},
 	{"part", []any{fullPart, &meta.Part{}},
 		func(v any) []byte { return encodePart(v.(*meta.Part)) },
 		func(b []byte, _ any) (any, error) { return decodePart(b) }, nil},

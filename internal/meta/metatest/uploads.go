@@ -63,6 +63,7 @@ func testUploads(t *testing.T, open Opener) {
 	full.Metadata = map[string]string{"a": "1"}
 	full.Tags = map[string]string{"t": "v"}
 	full.ChecksumAlgorithm, full.ChecksumType = "CRC32C", "COMPOSITE"
+	full.ACL = []meta.Grant{{Type: "Group", Grantee: "http://acs.amazonaws.com/groups/global/AllUsers", Permission: "READ"}}
 	other := upload("b", "dir/obj", "up2", 5)
 	put(t, s, full, other, upload("b2", "dir/obj", "up3", 0),
 		part("up1", 2), part("up1", 1), part("up2", 1), part("up3", 1))
