@@ -16,19 +16,19 @@ import (
 
 // request is one S3 request in flight.
 type request struct {
-	h         *Handler
-	w         http.ResponseWriter
-	r         *http.Request
-	q         url.Values
-	id        string
-	op        string
-	bucket    string
-	key       string
-	auth      *sigv4.Auth
-	caller    *iam.Caller // nil for anonymous requests
-	bkt       *object.Bucket // the request's bucket, once authorize loaded it
-	keys      map[string][]string // condition keys, built once
-	errCode   string
+	h       *Handler
+	w       http.ResponseWriter
+	r       *http.Request
+	q       url.Values
+	id      string
+	op      string
+	bucket  string
+	key     string
+	auth    *sigv4.Auth
+	caller  *iam.Caller         // nil for anonymous requests
+	bkt     *object.Bucket      // the request's bucket, once authorize loaded it
+	keys    map[string][]string // condition keys, built once
+	errCode string
 	// virtualHost is set when the bucket came from the Host header.
 	virtualHost bool
 }

@@ -34,6 +34,7 @@ type fixture struct {
 	uploadID     string // fixture/mpu, parts 1 and 2 (small)
 	etag1, etag2 string
 	big          []byte // fixture/big, blob-backed
+	account      string // the caller's account ID (canonical user ID)
 }
 
 func setup(t *testing.T) *fixture {
@@ -54,7 +55,26 @@ func setup(t *testing.T) *fixture {
 	f.uploadID = init.UploadID
 	f.etag1 = s.mustOK(t, http.MethodPut, "/fixture/mpu?partNumber=1&uploadId="+f.uploadID, []byte("part-one"), nil).header.Get("ETag")
 	f.etag2 = s.mustOK(t, http.MethodPut, "/fixture/mpu?partNumber=2&uploadId="+f.uploadID, []byte("part-two"), nil).header.Get("ETag")
+	// A bucket policy on fixture (so a refused PutBucketPolicy visibly keeps
+	// it), and "writer": ACLs enabled (ObjectWriter), a public object, then
+	// BlockPublicAcls on.
+	var lb s3xml.ListAllMyBucketsResult
+	s.decode(t, "/", &lb)
+	f.account = lb.Owner.ID
+	pol := []byte(fixturePolicy(f.account, "fixture/*"))
+	s.mustOK(t, http.MethodPut, "/fixture?policy", pol, map[string]string{"Content-MD5": md5b64(pol)})
+	s.mustOK(t, http.MethodPut, "/writer", nil, map[string]string{"x-amz-object-ownership": "ObjectWriter"})
+	s.mustOK(t, http.MethodDelete, "/writer?publicAccessBlock", nil, nil)
+	s.mustOK(t, http.MethodPut, "/writer/pub", []byte("p"), map[string]string{"x-amz-acl": "public-read"})
+	s.mustOK(t, http.MethodPut, "/writer?acl", nil, map[string]string{"x-amz-acl": "log-delivery-write"})
+	pab := []byte("<PublicAccessBlockConfiguration><BlockPublicAcls>true</BlockPublicAcls></PublicAccessBlockConfiguration>")
+	s.mustOK(t, http.MethodPut, "/writer?publicAccessBlock", pab, map[string]string{"Content-MD5": md5b64(pab)})
 	return f
+}
+
+func fixturePolicy(account, resource string) string {
+	return `{"Version":"2012-10-17","Statement":[{"Sid":"owner","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account +
+		`:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::` + resource + `"}]}`
 }
 
 // badCase is one malformed request.
@@ -842,6 +862,152 @@ func TestBadInput(t *testing.T) {
 				body := []byte("<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>")
 				return do(t, f.s.signed(t, http.MethodPut, "/newbucket", body, nil))
 			}},
+
+		// --- bucket policy ---------------------------------------------------
+		{name: "policy/NotJSON", statuses: st(400), codes: codes("MalformedPolicy"),
+			message: "Policies must be valid JSON and the first byte must be '{'", send: putDoc("/fixture?policy", "Version: 2012-10-17")},
+		{name: "policy/InvalidJSON", statuses: st(400), codes: codes("MalformedPolicy"),
+			message: "This policy contains invalid Json", send: putDoc("/fixture?policy", `{"Version":"2012-10-17",`)},
+		{name: "policy/MissingStatement", statuses: st(400), codes: codes("MalformedPolicy"),
+			message: "Missing required field Statement", send: putDoc("/fixture?policy", `{"Version":"2012-10-17"}`)},
+		{name: "policy/MissingVersion", statuses: st(400), codes: codes("MalformedPolicy"),
+			message: "The policy must contain a valid version string",
+			send:    putDoc("/fixture?policy", `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::fixture/*"}]}`)},
+		{name: "policy/OtherBucketResource", statuses: st(400), codes: codes("MalformedPolicy"), message: "Policy has invalid resource",
+			send: func(t *testing.T, f *fixture) result {
+				return putDoc("/fixture?policy", fixturePolicy(f.account, "full/*"))(t, f)
+			}},
+		{name: "policy/WildcardResource", statuses: st(400), codes: codes("MalformedPolicy"), message: "Policy has invalid resource",
+			send: func(t *testing.T, f *fixture) result {
+				return putDoc("/fixture?policy", fixturePolicy(f.account, "*"))(t, f)
+			}},
+		{name: "policy/BadAction", statuses: st(400), codes: codes("MalformedPolicy"), message: "Policy has invalid action",
+			send: func(t *testing.T, f *fixture) result {
+				return putDoc("/fixture?policy", strings.Replace(fixturePolicy(f.account, "fixture/*"), "s3:GetObject", "iam:CreateUser", 1))(t, f)
+			}},
+		{name: "policy/Over20KiB", statuses: st(400), codes: codes("MalformedPolicy"), message: "Policy exceeds the maximum allowed document size.",
+			send: func(t *testing.T, f *fixture) result {
+				doc := strings.Replace(fixturePolicy(f.account, "fixture/*"), `"Statement"`, strings.Repeat(" ", 20<<10)+`"Statement"`, 1)
+				return putDoc("/fixture?policy", doc)(t, f)
+			}},
+		{name: "policy/PublicBlocked", statuses: st(403), codes: codes("AccessDenied"),
+			send: putDoc("/fixture?policy", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::fixture/*"}]}`)},
+		{name: "policy/NoDigest", statuses: st(400), codes: codes("InvalidRequest"),
+			send: func(t *testing.T, f *fixture) result {
+				return do(t, f.s.signed(t, http.MethodPut, "/fixture?policy", []byte(fixturePolicy(f.account, "fixture")), nil))
+			}},
+		{name: "policy/NoSuchBucket", statuses: st(404), codes: codes("NoSuchBucket"),
+			send: func(t *testing.T, f *fixture) result {
+				return putDoc("/nosuchbucket?policy", fixturePolicy(f.account, "nosuchbucket"))(t, f)
+			}},
+
+		// --- Block Public Access and Object Ownership -----------------------
+		{name: "pab/NotXML", statuses: st(400), codes: codes("MalformedXML"), send: putDoc("/fixture?publicAccessBlock", "BlockPublicAcls=false")},
+		{name: "pab/WrongRoot", statuses: st(400), codes: codes("MalformedXML"),
+			send: putDoc("/fixture?publicAccessBlock", "<PublicAccessBlock><BlockPublicAcls>false</BlockPublicAcls></PublicAccessBlock>")},
+		{name: "pab/NotBoolean", statuses: st(400), codes: codes("MalformedXML"),
+			send: putDoc("/fixture?publicAccessBlock", "<PublicAccessBlockConfiguration><BlockPublicAcls>maybe</BlockPublicAcls></PublicAccessBlockConfiguration>")},
+		{name: "ownership/InvalidValue", statuses: st(400), codes: codes("MalformedXML"),
+			send: putDoc("/fixture?ownershipControls", "<OwnershipControls><Rule><ObjectOwnership>Everyone</ObjectOwnership></Rule></OwnershipControls>")},
+		{name: "ownership/TwoRules", statuses: st(400), codes: codes("MalformedXML"),
+			send: putDoc("/fixture?ownershipControls", "<OwnershipControls><Rule><ObjectOwnership>ObjectWriter</ObjectOwnership></Rule>"+
+				"<Rule><ObjectOwnership>BucketOwnerPreferred</ObjectOwnership></Rule></OwnershipControls>")},
+		{name: "ownership/NoRule", statuses: st(400), codes: codes("MalformedXML"), send: putDoc("/fixture?ownershipControls", "<OwnershipControls/>")},
+		{name: "ownership/Truncated", statuses: st(400), codes: codes("MalformedXML"),
+			send: putDoc("/fixture?ownershipControls", "<OwnershipControls><Rule><ObjectOwnership>ObjectWriter")},
+		{name: "ownership/CreateBucketInvalid", statuses: st(400), codes: codes("InvalidArgument"),
+			message: "Invalid x-amz-object-ownership header: Everyone",
+			send: func(t *testing.T, f *fixture) result {
+				return do(t, f.s.signed(t, http.MethodPut, "/newbucket", nil, map[string]string{"x-amz-object-ownership": "Everyone"}))
+			}},
+
+		// --- ACLs -------------------------------------------------------------
+		// fixture has ACLs disabled (BucketOwnerEnforced, the default).
+		{name: "acl/PutObjectPublicReadEnforced", statuses: st(400), codes: codes("AccessControlListNotSupported"),
+			message: "The bucket does not allow ACLs",
+			send: func(t *testing.T, f *fixture) result {
+				return do(t, putReq(t, f, "/fixture/victim", payload, map[string]string{"x-amz-acl": "public-read"}))
+			}},
+		{name: "acl/PutObjectGrantHeaderEnforced", statuses: st(400), codes: codes("AccessControlListNotSupported"),
+			send: func(t *testing.T, f *fixture) result {
+				return do(t, putReq(t, f, "/fixture/victim", payload, map[string]string{"x-amz-grant-read": `id="` + f.account + `"`}))
+			}},
+		{name: "acl/CopyObjectPublicReadEnforced", statuses: st(400), codes: codes("AccessControlListNotSupported"),
+			send: func(t *testing.T, f *fixture) result {
+				return do(t, f.s.signed(t, http.MethodPut, "/fixture/victim", nil, map[string]string{"x-amz-copy-source": "/fixture/big", "x-amz-acl": "public-read"}))
+			}},
+		{name: "acl/CreateUploadPublicReadEnforced", statuses: st(400), codes: codes("AccessControlListNotSupported"),
+			send: func(t *testing.T, f *fixture) result {
+				return do(t, f.s.signed(t, http.MethodPost, "/fixture/new?uploads", nil, map[string]string{"x-amz-acl": "public-read"}))
+			}},
+		{name: "acl/PutObjectAclEnforced", statuses: st(400), codes: codes("AccessControlListNotSupported"),
+			send: func(t *testing.T, f *fixture) result {
+				return do(t, f.s.signed(t, http.MethodPut, "/fixture/victim?acl", nil, map[string]string{"x-amz-acl": "authenticated-read"}))
+			}},
+		{name: "acl/PutBucketAclEnforced", statuses: st(400), codes: codes("AccessControlListNotSupported"),
+			send: func(t *testing.T, f *fixture) result {
+				return putDoc("/fixture?acl", aclBody(f.account, f.account, `<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant>`))(t, f)
+			}},
+		{name: "acl/CreateBucketPublicReadEnforced", statuses: st(400), codes: codes("InvalidBucketAclWithObjectOwnership"),
+			send: func(t *testing.T, f *fixture) result {
+				return do(t, f.s.signed(t, http.MethodPut, "/newbucket", nil, map[string]string{"x-amz-acl": "public-read"}))
+			}},
+		{name: "acl/CreateBucketPublicReadBlocked", statuses: st(403), codes: codes("AccessDenied"),
+			send: func(t *testing.T, f *fixture) result {
+				return do(t, f.s.signed(t, http.MethodPut, "/newbucket", nil, map[string]string{"x-amz-acl": "public-read", "x-amz-object-ownership": "ObjectWriter"}))
+			}},
+		// writer has ACLs enabled and BlockPublicAcls on.
+		{name: "acl/PutObjectPublicBlocked", statuses: st(403), codes: codes("AccessDenied"),
+			send: func(t *testing.T, f *fixture) result {
+				return do(t, putReq(t, f, "/writer/pub", payload, map[string]string{"x-amz-acl": "public-read-write"}))
+			}},
+		{name: "acl/PutObjectAclPublicBlocked", statuses: st(403), codes: codes("AccessDenied"),
+			send: func(t *testing.T, f *fixture) result {
+				return do(t, f.s.signed(t, http.MethodPut, "/writer/pub?acl", nil, map[string]string{"x-amz-grant-read": `uri="http://acs.amazonaws.com/groups/global/AuthenticatedUsers"`}))
+			}},
+		{name: "acl/NoACLGiven", statuses: st(400), codes: codes("MissingSecurityHeader"),
+			send: func(t *testing.T, f *fixture) result {
+				return do(t, f.s.signed(t, http.MethodPut, "/writer/pub?acl", nil, nil))
+			}},
+		{name: "acl/InvalidCannedACL", statuses: st(400), codes: codes("InvalidArgument"),
+			send: func(t *testing.T, f *fixture) result {
+				return do(t, f.s.signed(t, http.MethodPut, "/writer/pub?acl", nil, map[string]string{"x-amz-acl": "world-writable"}))
+			}},
+		{name: "acl/CannedAndGrants", statuses: st(400), codes: codes("InvalidRequest"),
+			message: "Specifying both Canned ACLs and Header Grants is not allowed",
+			send: func(t *testing.T, f *fixture) result {
+				return do(t, f.s.signed(t, http.MethodPut, "/writer/pub?acl", nil, map[string]string{"x-amz-acl": "private", "x-amz-grant-read": `id="` + f.account + `"`}))
+			}},
+		{name: "acl/HeaderAndBody", statuses: st(400), codes: codes("UnexpectedContent"),
+			send: func(t *testing.T, f *fixture) result {
+				body := []byte(aclBody(f.account, f.account, ""))
+				return do(t, f.s.signed(t, http.MethodPut, "/writer/pub?acl", body, map[string]string{"x-amz-acl": "private", "Content-MD5": md5b64(body)}))
+			}},
+		{name: "acl/BodyWithoutOwner", statuses: st(400), codes: codes("MalformedACLError"),
+			send: putDoc("/writer/pub?acl", "<AccessControlPolicy><AccessControlList/></AccessControlPolicy>")},
+		{name: "acl/BodyBadPermission", statuses: st(400), codes: codes("MalformedACLError"),
+			send: func(t *testing.T, f *fixture) result {
+				return putDoc("/writer/pub?acl", aclBody(f.account, f.account, `<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>`+f.account+`</ID></Grantee><Permission>EVERYTHING</Permission></Grant>`))(t, f)
+			}},
+		{name: "acl/BodyWrongOwner", statuses: st(400), codes: codes("InvalidArgument"), message: "Invalid id",
+			send: func(t *testing.T, f *fixture) result {
+				return putDoc("/writer/pub?acl", aclBody("999999999999", f.account, ""))(t, f)
+			}},
+		{name: "acl/UnknownGrantee", statuses: st(400), codes: codes("InvalidArgument"), message: "Invalid id",
+			send: func(t *testing.T, f *fixture) result {
+				return do(t, f.s.signed(t, http.MethodPut, "/writer/pub?acl", nil, map[string]string{"x-amz-grant-read": `id="999999999999"`}))
+			}},
+		{name: "acl/GrantByEmail", statuses: st(400), codes: codes("UnresolvableGrantByEmailAddress"),
+			send: func(t *testing.T, f *fixture) result {
+				return do(t, f.s.signed(t, http.MethodPut, "/writer/pub?acl", nil, map[string]string{"x-amz-grant-read": `emailAddress="someone@example.com"`}))
+			}},
+		{name: "acl/MalformedGrantHeader", statuses: st(400), codes: codes("InvalidArgument"),
+			send: func(t *testing.T, f *fixture) result {
+				return do(t, f.s.signed(t, http.MethodPut, "/writer/pub?acl", nil, map[string]string{"x-amz-grant-read": `everyone`}))
+			}},
+		// writer's bucket ACL grants the log-delivery group.
+		{name: "acl/OwnershipEnforcedWithGrants", statuses: st(400), codes: codes("InvalidBucketAclWithObjectOwnership"),
+			send: putDoc("/writer?ownershipControls", "<OwnershipControls><Rule><ObjectOwnership>BucketOwnerEnforced</ObjectOwnership></Rule></OwnershipControls>")},
 	}
 
 	outer := t
@@ -908,4 +1074,19 @@ func putTagging(body string) func(t *testing.T, f *fixture) result {
 	return func(t *testing.T, f *fixture) result {
 		return do(t, f.s.signed(t, http.MethodPut, "/fixture/victim?tagging", []byte(body), map[string]string{"Content-MD5": md5b64([]byte(body))}))
 	}
+}
+
+// putDoc PUTs a configuration document with its Content-MD5.
+func putDoc(target, body string) func(t *testing.T, f *fixture) result {
+	return func(t *testing.T, f *fixture) result {
+		return do(t, f.s.signed(t, http.MethodPut, target, []byte(body), map[string]string{"Content-MD5": md5b64([]byte(body))}))
+	}
+}
+
+// aclBody is an AccessControlPolicy with Owner owner: the grantee's
+// FULL_CONTROL plus more grants.
+func aclBody(owner, grantee, more string) string {
+	return `<AccessControlPolicy xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Owner><ID>` + owner + `</ID></Owner><AccessControlList>` +
+		`<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>` + grantee +
+		`</ID></Grantee><Permission>FULL_CONTROL</Permission></Grant>` + more + `</AccessControlList></AccessControlPolicy>`
 }

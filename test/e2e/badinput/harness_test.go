@@ -256,6 +256,14 @@ func (s *server) snapshot(t *testing.T) string {
 			tg.body = nil // error bodies carry a fresh request ID
 		}
 		fmt.Fprintf(&b, "  tagging %d %s\n", tg.status, tg.body)
+		// Policy, Block Public Access, Object Ownership and the bucket ACL.
+		for _, sub := range []string{"policy", "publicAccessBlock", "ownershipControls", "acl"} {
+			r := do(t, s.signed(t, http.MethodGet, "/"+bk.Name+"?"+sub, nil, nil))
+			if r.status != http.StatusOK {
+				r.body = nil
+			}
+			fmt.Fprintf(&b, "  %s %d %s\n", sub, r.status, r.body)
+		}
 		var l s3xml.ListBucketResult
 		s.decode(t, "/"+bk.Name+"?list-type=2&encoding-type=url", &l)
 		for _, o := range l.Contents {
@@ -270,6 +278,7 @@ func (s *server) snapshot(t *testing.T) string {
 			slices.Sort(meta)
 			fmt.Fprintf(&b, "  object %s etag=%s size=%d md5=%s %v\n", o.Key, o.ETag, o.Size, md5hex(r.body), meta)
 			fmt.Fprintf(&b, "    tags %s\n", s.mustOK(t, http.MethodGet, "/"+bk.Name+"/"+o.Key+"?tagging", nil, nil).body)
+			fmt.Fprintf(&b, "    acl %s\n", s.mustOK(t, http.MethodGet, "/"+bk.Name+"/"+o.Key+"?acl", nil, nil).body)
 		}
 		var lu s3xml.ListMultipartUploadsResult
 		s.decode(t, "/"+bk.Name+"?uploads", &lu)

@@ -45,6 +45,7 @@ func TestBoto3(t *testing.T) {
 				{"conditional-writes", []string{"conditional_writes"}},
 				{"sse-kms", []string{"sse_kms"}},
 				{"acl-header", []string{"acl_header"}},
+				{"policy-acl", []string{"policy_acl"}},
 			} {
 				t.Run(sub.name, func(t *testing.T) {
 					args := append([]string{script}, sub.steps...)

@@ -815,6 +815,49 @@ def step_acl_header():
     eq((code, status), ("AccessControlListNotSupported", 400), "PutObject x-amz-acl: public-read")
 
 
+def step_policy_acl():
+    """Bucket policy (returned byte for byte), Block Public Access (on for
+    new buckets), Object Ownership and ACLs through boto3's own shapes."""
+    bucket = PREFIX + "-pol"
+    own_bucket(bucket)
+    account = S3.list_buckets()["Owner"]["ID"]
+    code, status, _ = client_error(S3.get_bucket_policy, Bucket=bucket, _what="GetBucketPolicy before any")
+    eq((code, status), ("NoSuchBucketPolicy", 404), "GetBucketPolicy before any")
+    doc = ('{"Version": "2012-10-17",\n "Statement": [{"Effect": "Allow", "Principal": {"AWS": "%s"},'
+           ' "Action": "s3:GetObject", "Resource": "arn:aws:s3:::%s/*"}]}\n' % (account, bucket))
+    S3.put_bucket_policy(Bucket=bucket, Policy=doc)
+    eq(S3.get_bucket_policy(Bucket=bucket)["Policy"], doc, "GetBucketPolicy returns the document as sent")
+    eq(S3.get_bucket_policy_status(Bucket=bucket)["PolicyStatus"]["IsPublic"], False, "PolicyStatus of a private policy")
+    public = doc.replace('{"AWS": "%s"}' % account, '"*"')
+    code, status, _ = client_error(S3.put_bucket_policy, Bucket=bucket, Policy=public, _what="public policy, BlockPublicPolicy on")
+    eq((code, status), ("AccessDenied", 403), "public policy while BlockPublicPolicy is on")
+    pab = S3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    eq(pab, {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True},
+       "Public Access Block of a new bucket")
+    S3.delete_public_access_block(Bucket=bucket)
+    S3.put_bucket_policy(Bucket=bucket, Policy=public)
+    eq(S3.get_bucket_policy_status(Bucket=bucket)["PolicyStatus"]["IsPublic"], True, "PolicyStatus of a public policy")
+    code, status, _ = client_error(S3.put_bucket_policy, Bucket=bucket, Policy="{}", _what="PutBucketPolicy {}")
+    eq((code, status), ("MalformedPolicy", 400), "PutBucketPolicy {}")
+    S3.delete_bucket_policy(Bucket=bucket)
+
+    rules = S3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"]
+    eq(rules, [{"ObjectOwnership": "BucketOwnerEnforced"}], "Object Ownership of a new bucket")
+    S3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    code, status, _ = client_error(S3.put_object_acl, Bucket=bucket, Key="k", ACL="public-read", _what="PutObjectAcl, ACLs disabled")
+    eq((code, status), ("AccessControlListNotSupported", 400), "PutObjectAcl public-read with ACLs disabled")
+    S3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
+    S3.put_object(Bucket=bucket, Key="k", Body=b"x", ACL="public-read")
+    acl = S3.get_object_acl(Bucket=bucket, Key="k")
+    eq(acl["Owner"]["ID"], account, "GetObjectAcl Owner")
+    got = [(g["Grantee"]["Type"], g["Grantee"].get("ID") or g["Grantee"].get("URI"), g["Permission"]) for g in acl["Grants"]]
+    eq(got, [("CanonicalUser", account, "FULL_CONTROL"), ("Group", "http://acs.amazonaws.com/groups/global/AllUsers", "READ")],
+       "GetObjectAcl grants after public-read")
+    S3.put_object_acl(Bucket=bucket, Key="k", ACL="private")
+    eq(len(S3.get_object_acl(Bucket=bucket, Key="k")["Grants"]), 1, "grants after PutObjectAcl private")
+    S3.delete_object(Bucket=bucket, Key="k")
+
+
 STEPS = [
     step_buckets,
     step_put_get_head,
@@ -832,7 +875,7 @@ STEPS = [
 ]
 
 # Run only when named on the command line.
-EXTRA_STEPS = [step_conditional_writes, step_sse_kms, step_acl_header]
+EXTRA_STEPS = [step_conditional_writes, step_sse_kms, step_acl_header, step_policy_acl]
 
 
 def main():
