@@ -53,8 +53,10 @@ type Request struct {
 	// ResourcePolicyDenyOnly: the resource policy may deny but not allow
 	// (S3 Block Public Access RestrictPublicBuckets on a public policy).
 	ResourcePolicyDenyOnly bool
-	// Keys are the request's condition keys.
-	Keys map[string][]string
+	// Keys are the request's condition keys; KeyFunc supplies further keys
+	// on demand (see policy.RequestContext).
+	Keys    map[string][]string
+	KeyFunc func(key string) ([]string, bool)
 }
 
 // Decision is the outcome, with what decided it.
@@ -73,33 +75,20 @@ func Context(r *Request) *policy.RequestContext {
 		id = &Identity{Anonymous: true}
 	}
 	ctx := &policy.RequestContext{Action: r.Action, Resource: r.Resource, Anonymous: id.Anonymous, AccountID: id.AccountID,
-		PrincipalARN: id.ARN, RoleARN: id.RoleARN, UserID: id.UserID, Service: id.Service, Keys: r.Keys}
-	extra := map[string][]string{}
-	if r.ResourceAccount != "" {
-		extra["aws:ResourceAccount"] = []string{r.ResourceAccount}
-	}
+		PrincipalARN: id.ARN, RoleARN: id.RoleARN, UserID: id.UserID, Service: id.Service, Keys: r.Keys, KeyFunc: r.KeyFunc,
+		ResourceAccount: r.ResourceAccount}
 	switch {
 	case id.Service != "":
-		extra["aws:PrincipalIsAWSService"] = []string{"true"}
+		ctx.PrincipalType = "AWSService"
 	case id.Anonymous:
-		extra["aws:PrincipalType"] = []string{"Anonymous"}
+		ctx.PrincipalType = "Anonymous"
 	case id.Root:
-		extra["aws:PrincipalType"] = []string{"Account"}
+		ctx.PrincipalType = "Account"
 	case id.RoleARN != "":
-		extra["aws:PrincipalType"] = []string{"AssumedRole"}
+		ctx.PrincipalType = "AssumedRole"
 	default:
-		extra["aws:PrincipalType"] = []string{"User"}
+		ctx.PrincipalType = "User"
 	}
-	if id.Service == "" {
-		extra["aws:PrincipalIsAWSService"] = []string{"false"}
-	}
-	// Request keys win over derived ones.
-	if len(r.Keys) > 0 {
-		for k, v := range r.Keys {
-			extra[k] = v
-		}
-	}
-	ctx.Keys = extra
 	return ctx
 }
 

@@ -21,6 +21,14 @@ type RequestContext struct {
 	// Keys holds condition keys (case-insensitive names) → values.
 	// Keys override the values derived from the principal fields.
 	Keys map[string][]string
+	// KeyFunc, when set, supplies keys missing from Keys on demand (name as
+	// written in the policy; match it case-insensitively), so a request
+	// computes only the keys its policies ask for.
+	KeyFunc func(key string) ([]string, bool)
+	// Derived keys: aws:ResourceAccount (and s3:ResourceAccount),
+	// aws:PrincipalType and aws:PrincipalIsAWSService.
+	ResourceAccount string
+	PrincipalType   string // Account, User, AssumedRole, Anonymous, AWSService
 }
 
 // Lookup returns the values of a condition key (case-insensitive), including
@@ -32,6 +40,11 @@ func (c *RequestContext) Lookup(key string) ([]string, bool) {
 	}
 	for k, v := range c.Keys {
 		if strings.EqualFold(k, key) {
+			return v, true
+		}
+	}
+	if c.KeyFunc != nil {
+		if v, ok := c.KeyFunc(key); ok {
 			return v, true
 		}
 	}
@@ -63,10 +76,29 @@ func (c *RequestContext) Lookup(key string) ([]string, bool) {
 			}
 			return []string{name}, true
 		}
+	case strings.EqualFold(key, "aws:ResourceAccount"), strings.EqualFold(key, "s3:ResourceAccount"):
+		if c.ResourceAccount != "" {
+			return []string{c.ResourceAccount}, true
+		}
+	case strings.EqualFold(key, "aws:PrincipalType"):
+		if c.PrincipalType != "" {
+			return []string{c.PrincipalType}, true
+		}
+	case strings.EqualFold(key, "aws:PrincipalIsAWSService"):
+		if c.PrincipalType != "" {
+			return []string{boolString(c.Service != "")}, true
+		}
 	case strings.EqualFold(key, "aws:PrincipalServiceName"):
 		if c.Service != "" {
 			return []string{c.Service}, true
 		}
 	}
 	return nil, false
+}
+
+func boolString(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
 }

@@ -27,14 +27,18 @@ var objectACLActions = map[string]bool{
 // applyBucketControls adds what the bucket's Block Public Access settings
 // and ACLs (when Object Ownership enables them) contribute to req.
 func (q *request) applyBucketControls(req *authz.Request, b *object.Bucket, key, versionID string) {
-	pab, _ := object.BucketPublicAccessBlock(b)
 	id := req.Identity
-	if pab.RestrictPublicBuckets && req.ResourcePolicy != nil && (id.Anonymous || id.AccountID != b.Owner) && id.Service == "" &&
-		publicPolicy(req.ResourcePolicy) {
+	outsider := (id.Anonymous || id.AccountID != b.Owner) && id.Service == ""
+	perm, aclApplies := aclPermission[req.Action]
+	aclApplies = aclApplies && object.ObjectOwnership(b) != object.OwnershipBucketOwnerEnforced
+	if !aclApplies && !(outsider && req.ResourcePolicy != nil) {
+		return // the common case decides without reading the Block Public Access settings
+	}
+	pab, _ := object.BucketPublicAccessBlock(b)
+	if pab.RestrictPublicBuckets && outsider && req.ResourcePolicy != nil && publicPolicy(req.ResourcePolicy) {
 		req.ResourcePolicyDenyOnly = true
 	}
-	perm, ok := aclPermission[req.Action]
-	if !ok || object.ObjectOwnership(b) == object.OwnershipBucketOwnerEnforced {
+	if !aclApplies {
 		return
 	}
 	var grants []object.Grant

@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/ferrys3/ferry/internal/authz"
@@ -91,7 +92,7 @@ func (q *request) authorize() error {
 	if spec.versioned != "" && q.q.Has("versionId") {
 		action = spec.versioned
 	}
-	req := &authz.Request{Identity: q.identity(), Action: action, Resource: "arn:aws:s3:::" + q.bucket, Keys: q.conditionKeys()}
+	req := &authz.Request{Identity: q.identity(), Action: action, Resource: "arn:aws:s3:::" + q.bucket, KeyFunc: q.conditionKey}
 	if spec.on != onNothing {
 		b, err := q.h.obj.Bucket(q.r.Context(), q.bucket)
 		if err != nil {
@@ -152,7 +153,7 @@ func (q *request) authorizeObject(action, bucket, key, versionID string) error {
 		}
 	}
 	req := &authz.Request{Identity: q.identity(), Action: action, Resource: "arn:aws:s3:::" + bucket + "/" + key,
-		ResourceAccount: b.Owner, ResourcePolicy: q.h.bucketPolicy(b), Keys: q.conditionKeys()}
+		ResourceAccount: b.Owner, ResourcePolicy: q.h.bucketPolicy(b), KeyFunc: q.conditionKey}
 	q.applyBucketControls(req, b, key, versionID)
 	return q.decide(req)
 }
@@ -182,61 +183,87 @@ func (q *request) owner() string {
 	return q.account()
 }
 
-// conditionKeys are the condition keys S3 requests carry.
-func (q *request) conditionKeys() map[string][]string {
-	if q.keys != nil {
-		return q.keys
-	}
-	k := map[string][]string{
-		"aws:SecureTransport": {boolString(q.r.TLS != nil)},
-		"aws:CurrentTime":     {q.h.clock.Now().UTC().Format("2006-01-02T15:04:05Z")},
-		"aws:EpochTime":       {strconv.FormatInt(q.h.clock.Now().Unix(), 10)},
-	}
-	if host, _, err := net.SplitHostPort(q.r.RemoteAddr); err == nil {
-		k["aws:SourceIp"] = []string{host}
-	}
-	if q.bkt != nil {
-		k["s3:ResourceAccount"] = []string{q.bkt.Owner}
-		k["aws:ResourceAccount"] = []string{q.bkt.Owner}
-	}
-	if q.auth != nil {
-		k["s3:signatureversion"] = []string{"AWS4-HMAC-SHA256"}
-		k["s3:authType"] = []string{"REST-HEADER"}
-		if q.auth.Presigned {
-			k["s3:authType"] = []string{"REST-QUERY-STRING"}
+// conditionKey supplies the condition keys S3 requests carry, on demand
+// (policies name them case-insensitively).
+func (q *request) conditionKey(key string) ([]string, bool) {
+	k := strings.ToLower(key)
+	one := func(v string) ([]string, bool) { return []string{v}, true }
+	switch k {
+	case "aws:securetransport":
+		return one(boolString(q.r.TLS != nil))
+	case "aws:currenttime":
+		return one(q.h.clock.Now().UTC().Format("2006-01-02T15:04:05Z"))
+	case "aws:epochtime":
+		return one(strconv.FormatInt(q.h.clock.Now().Unix(), 10))
+	case "aws:sourceip":
+		if host, _, err := net.SplitHostPort(q.r.RemoteAddr); err == nil {
+			return one(host)
 		}
-		if q.auth.PayloadHash != "" {
-			k["s3:x-amz-content-sha256"] = []string{q.auth.PayloadHash}
+		return nil, false
+	case "s3:signatureversion":
+		if q.caller != nil {
+			return one("AWS4-HMAC-SHA256")
 		}
-	}
-	for _, name := range []string{"prefix", "delimiter", "max-keys", "versionId"} {
-		if q.q.Has(name) {
-			key := "s3:" + name
-			if name == "versionId" {
-				key = "s3:VersionId"
+	case "s3:authtype":
+		switch {
+		case q.caller == nil:
+		case q.auth.Presigned:
+			return one("REST-QUERY-STRING")
+		default:
+			return one("REST-HEADER")
+		}
+	case "s3:x-amz-content-sha256":
+		if q.caller != nil && q.auth.PayloadHash != "" {
+			return one(q.auth.PayloadHash)
+		}
+	case "s3:prefix", "s3:delimiter", "s3:max-keys":
+		if name := k[len("s3:"):]; q.q.Has(name) {
+			return one(q.q.Get(name))
+		}
+	case "s3:versionid":
+		if q.q.Has("versionId") {
+			return one(q.q.Get("versionId"))
+		}
+	case "s3:requestobjecttagkeys":
+		tags := q.requestTags()
+		if tags == nil {
+			return nil, false
+		}
+		keys := make([]string, 0, len(tags))
+		for tk := range tags {
+			keys = append(keys, tk)
+		}
+		return keys, true
+	default:
+		if h, ok := strings.CutPrefix(k, "s3:x-amz-"); ok {
+			if v := q.r.Header.Get("x-amz-" + h); v != "" {
+				return one(v)
 			}
-			k[key] = []string{q.q.Get(name)}
+			return nil, false
 		}
-	}
-	for _, h := range []string{"x-amz-acl", "x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id",
-		"x-amz-storage-class", "x-amz-metadata-directive", "x-amz-copy-source", "x-amz-grant-full-control", "x-amz-grant-read",
-		"x-amz-object-ownership"} {
-		if v := q.r.Header.Get(h); v != "" {
-			k["s3:"+h] = []string{v}
-		}
-	}
-	if t := q.r.Header.Get("x-amz-tagging"); t != "" {
-		if vals, err := url.ParseQuery(t); err == nil {
-			var tagKeys []string
-			for tk, tv := range vals {
-				tagKeys = append(tagKeys, tk)
-				k["s3:RequestObjectTag/"+tk] = tv
+		if tk, ok := strings.CutPrefix(key, "s3:RequestObjectTag/"); ok || strings.HasPrefix(k, "s3:requestobjecttag/") {
+			if !ok {
+				tk = key[len("s3:RequestObjectTag/"):]
 			}
-			k["s3:RequestObjectTagKeys"] = tagKeys
+			if v, found := q.requestTags()[tk]; found {
+				return v, true
+			}
 		}
 	}
-	q.keys = k
-	return k
+	return nil, false
+}
+
+// requestTags are the tags an x-amz-tagging header asks for.
+func (q *request) requestTags() url.Values {
+	t := q.r.Header.Get("x-amz-tagging")
+	if t == "" {
+		return nil
+	}
+	vals, err := url.ParseQuery(t)
+	if err != nil {
+		return nil
+	}
+	return vals
 }
 
 func boolString(b bool) string {
