@@ -215,3 +215,42 @@ func splitEntityARN(arn string) (account, kind, name string, ok bool) {
 	name = path[strings.LastIndexByte(path, '/')+1:]
 	return account, kind, name, ok && name != ""
 }
+
+// PrincipalExists reports whether an AWS principal named in a resource
+// policy exists: "*", an account ID or root ARN of an existing account, or
+// the ARN of an existing user or role (or a session of an existing role).
+func (s *Service) PrincipalExists(ctx context.Context, principal string) bool {
+	if principal == "*" {
+		return true
+	}
+	if len(principal) == 12 && strings.Trim(principal, "0123456789") == "" {
+		principal = "arn:aws:iam::" + principal + ":root"
+	}
+	if rest, ok := strings.CutPrefix(principal, "arn:aws:sts::"); ok {
+		account, res, _ := strings.Cut(rest, ":")
+		role, _, ok := strings.Cut(strings.TrimPrefix(res, "assumed-role/"), "/")
+		if !ok || !strings.HasPrefix(res, "assumed-role/") {
+			return false
+		}
+		_, err := s.Entity(ctx, account, meta.KindRole, role)
+		return err == nil
+	}
+	account, kind, name, ok := splitEntityARN(principal)
+	if !ok || kind == meta.KindGroup {
+		return false
+	}
+	err := s.meta.View(ctx, func(tx meta.Tx) error {
+		if _, err := tx.GetAccount(account); err != nil {
+			return err
+		}
+		if kind == "" {
+			return nil
+		}
+		e, err := tx.GetIAMEntity(account, kind, name)
+		if err == nil && entityARN(e) != principal {
+			return meta.ErrNotFound
+		}
+		return err
+	})
+	return err == nil
+}

@@ -81,6 +81,25 @@ func resourcesInBucket(doc []byte, bucket string) bool {
 	return true
 }
 
+// checkPrincipals refuses a policy naming an account, user or role that
+// does not exist, as AWS does ("Invalid principal in policy"): a mistyped
+// role ARN is reported now instead of failing every later request.
+func (q *request) checkPrincipals(p *policy.Policy) error {
+	for _, st := range p.Statements {
+		for _, pr := range []*policy.Principal{st.Principal, st.NotPrincipal} {
+			if pr == nil {
+				continue
+			}
+			for _, a := range pr.AWS {
+				if !q.h.iam.PrincipalExists(q.r.Context(), a) {
+					return s3err.ErrMalformedPolicy.With(policy.MsgInvalidPrincipal)
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // readPolicy reads a PutBucketPolicy body; one over any sane size is
 // answered like one over the 20 KiB limit.
 func (q *request) readPolicy() ([]byte, error) {
@@ -106,6 +125,9 @@ func putBucketPolicy(q *request) error {
 	}
 	p, err := parseBucketPolicy(doc, q.bucket)
 	if err != nil {
+		return err
+	}
+	if err := q.checkPrincipals(p); err != nil {
 		return err
 	}
 	if err := q.h.obj.SetBucketPolicy(q.r.Context(), q.bucket, doc, publicPolicy(p)); err != nil {

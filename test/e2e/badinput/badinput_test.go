@@ -890,6 +890,24 @@ func TestBadInput(t *testing.T) {
 				doc := strings.Replace(fixturePolicy(f.account, "fixture/*"), `"Statement"`, strings.Repeat(" ", 20<<10)+`"Statement"`, 1)
 				return putDoc("/fixture?policy", doc)(t, f)
 			}},
+		{name: "policy/UnknownRole", statuses: st(400), codes: codes("MalformedPolicy"), message: "Invalid principal in policy",
+			send: func(t *testing.T, f *fixture) result {
+				doc := strings.Replace(fixturePolicy(f.account, "fixture/*"), `"Principal":{"AWS":"arn:aws:iam::`+f.account+`:root"}`,
+					`"Principal":{"AWS":"arn:aws:iam::`+f.account+`:role/NoSuchRole"}`, 1)
+				if !strings.Contains(doc, "NoSuchRole") {
+					t.Fatalf("fixture policy shape changed: %s", doc)
+				}
+				return putDoc("/fixture?policy", doc)(t, f)
+			}},
+		{name: "policy/UnknownAccount", statuses: st(400), codes: codes("MalformedPolicy"), message: "Invalid principal in policy",
+			send: func(t *testing.T, f *fixture) result {
+				doc := strings.Replace(fixturePolicy(f.account, "fixture/*"), `"Principal":{"AWS":"arn:aws:iam::`+f.account+`:root"}`,
+					`"Principal":{"AWS":"999999999999"}`, 1)
+				if !strings.Contains(doc, "999999999999") {
+					t.Fatalf("fixture policy shape changed: %s", doc)
+				}
+				return putDoc("/fixture?policy", doc)(t, f)
+			}},
 		{name: "policy/PublicBlocked", statuses: st(403), codes: codes("AccessDenied"),
 			send: putDoc("/fixture?policy", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::fixture/*"}]}`)},
 		{name: "policy/NoDigest", statuses: st(400), codes: codes("InvalidRequest"),
