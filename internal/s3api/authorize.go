@@ -92,7 +92,8 @@ func (q *request) authorize() error {
 	if spec.versioned != "" && q.q.Has("versionId") {
 		action = spec.versioned
 	}
-	req := &authz.Request{Identity: q.identity(), Action: action, Resource: "arn:aws:s3:::" + q.bucket, KeyFunc: q.conditionKey}
+	req := &authz.Request{Identity: q.identity(), Action: action, Resource: "arn:aws:s3:::" + q.bucket}
+	req.KeyFunc = q.keysFor(q.bucket, q.key, q.q.Get("versionId"), spec.on == onObject)
 	if spec.on != onNothing {
 		b, err := q.h.obj.Bucket(q.r.Context(), q.bucket)
 		if err != nil {
@@ -153,7 +154,7 @@ func (q *request) authorizeObject(action, bucket, key, versionID string) error {
 		}
 	}
 	req := &authz.Request{Identity: q.identity(), Action: action, Resource: "arn:aws:s3:::" + bucket + "/" + key,
-		ResourceAccount: b.Owner, ResourcePolicy: q.h.bucketPolicy(b), KeyFunc: q.conditionKey}
+		ResourceAccount: b.Owner, ResourcePolicy: q.h.bucketPolicy(b), KeyFunc: q.keysFor(bucket, key, versionID, true)}
 	q.applyBucketControls(req, b, key, versionID)
 	return q.decide(req)
 }
@@ -181,6 +182,35 @@ func (q *request) owner() string {
 		return q.bkt.Owner
 	}
 	return q.account()
+}
+
+// keysFor returns the condition-key source for a request on one object
+// (or on the bucket when onObject is false): s3:ExistingObjectTag/<key>
+// reads the object's tags, once, only when a policy asks for them.
+func (q *request) keysFor(bucket, key, versionID string, onObject bool) func(string) ([]string, bool) {
+	var tags map[string]string
+	loaded := false
+	return func(name string) ([]string, bool) {
+		if tk, ok := cutPrefixFold(name, "s3:ExistingObjectTag/"); ok && onObject {
+			if !loaded {
+				loaded = true
+				tags, _, _ = q.h.obj.Tags(q.r.Context(), bucket, key, versionID)
+			}
+			if v, found := tags[tk]; found {
+				return []string{v}, true
+			}
+			return nil, false
+		}
+		return q.conditionKey(name)
+	}
+}
+
+// cutPrefixFold is strings.CutPrefix with a case-insensitive prefix.
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return s[len(prefix):], true
+	}
+	return s, false
 }
 
 // conditionKey supplies the condition keys S3 requests carry, on demand
@@ -241,10 +271,7 @@ func (q *request) conditionKey(key string) ([]string, bool) {
 			}
 			return nil, false
 		}
-		if tk, ok := strings.CutPrefix(key, "s3:RequestObjectTag/"); ok || strings.HasPrefix(k, "s3:requestobjecttag/") {
-			if !ok {
-				tk = key[len("s3:RequestObjectTag/"):]
-			}
+		if tk, ok := cutPrefixFold(key, "s3:RequestObjectTag/"); ok {
 			if v, found := q.requestTags()[tk]; found {
 				return v, true
 			}
