@@ -1,6 +1,6 @@
 // Package iamapi is the IAM and STS front end: the AWS Query protocol
-// (form-encoded POST with Action=, XML responses) on the S3 endpoint. This
-// release answers STS GetCallerIdentity; the rest of IAM and STS follows.
+// (form-encoded POST with Action=, XML responses) on the S3 endpoint. Every
+// action is authorized with the same evaluator as S3 requests.
 package iamapi
 
 import (
@@ -74,7 +74,82 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(append([]byte(xml.Header), body...))
 		return
 	}
-	_, _ = w.Write(append([]byte(xml.Header), out...))
+	_, _ = w.Write(out)
+}
+
+type action func(c *call) (any, *queryError)
+
+// iamActions and stsActions dispatch by Action.
+var iamActions = map[string]action{
+	"CreateUser":                    func(c *call) (any, *queryError) { return c.createEntity(iam.KindUser) },
+	"GetUser":                       (*call).getUser,
+	"ListUsers":                     func(c *call) (any, *queryError) { return c.listEntities(iam.KindUser) },
+	"DeleteUser":                    func(c *call) (any, *queryError) { return c.deleteEntity(iam.KindUser) },
+	"TagUser":                       func(c *call) (any, *queryError) { return c.tagEntity(iam.KindUser, true) },
+	"UntagUser":                     func(c *call) (any, *queryError) { return c.tagEntity(iam.KindUser, false) },
+	"ListUserTags":                  func(c *call) (any, *queryError) { return c.listEntityTags(iam.KindUser) },
+	"PutUserPermissionsBoundary":    func(c *call) (any, *queryError) { return c.boundary(iam.KindUser, true) },
+	"DeleteUserPermissionsBoundary": func(c *call) (any, *queryError) { return c.boundary(iam.KindUser, false) },
+	"CreateGroup":                   func(c *call) (any, *queryError) { return c.createEntity(iam.KindGroup) },
+	"GetGroup":                      (*call).getGroup,
+	"ListGroups":                    func(c *call) (any, *queryError) { return c.listEntities(iam.KindGroup) },
+	"DeleteGroup":                   func(c *call) (any, *queryError) { return c.deleteEntity(iam.KindGroup) },
+	"AddUserToGroup":                func(c *call) (any, *queryError) { return c.groupMembership(true) },
+	"RemoveUserFromGroup":           func(c *call) (any, *queryError) { return c.groupMembership(false) },
+	"ListGroupsForUser":             (*call).listGroupsForUser,
+	"CreateRole":                    func(c *call) (any, *queryError) { return c.createEntity(iam.KindRole) },
+	"GetRole":                       (*call).getRole,
+	"ListRoles":                     func(c *call) (any, *queryError) { return c.listEntities(iam.KindRole) },
+	"DeleteRole":                    func(c *call) (any, *queryError) { return c.deleteEntity(iam.KindRole) },
+	"UpdateRole":                    (*call).updateRole,
+	"UpdateAssumeRolePolicy":        (*call).updateAssumeRolePolicy,
+	"TagRole":                       func(c *call) (any, *queryError) { return c.tagEntity(iam.KindRole, true) },
+	"UntagRole":                     func(c *call) (any, *queryError) { return c.tagEntity(iam.KindRole, false) },
+	"ListRoleTags":                  func(c *call) (any, *queryError) { return c.listEntityTags(iam.KindRole) },
+	"PutRolePermissionsBoundary":    func(c *call) (any, *queryError) { return c.boundary(iam.KindRole, true) },
+	"DeleteRolePermissionsBoundary": func(c *call) (any, *queryError) { return c.boundary(iam.KindRole, false) },
+	"PutUserPolicy":                 func(c *call) (any, *queryError) { return c.putInline(iam.KindUser) },
+	"GetUserPolicy":                 func(c *call) (any, *queryError) { return c.getInline(iam.KindUser) },
+	"ListUserPolicies":              func(c *call) (any, *queryError) { return c.listInline(iam.KindUser) },
+	"DeleteUserPolicy":              func(c *call) (any, *queryError) { return c.deleteInline(iam.KindUser) },
+	"PutGroupPolicy":                func(c *call) (any, *queryError) { return c.putInline(iam.KindGroup) },
+	"GetGroupPolicy":                func(c *call) (any, *queryError) { return c.getInline(iam.KindGroup) },
+	"ListGroupPolicies":             func(c *call) (any, *queryError) { return c.listInline(iam.KindGroup) },
+	"DeleteGroupPolicy":             func(c *call) (any, *queryError) { return c.deleteInline(iam.KindGroup) },
+	"PutRolePolicy":                 func(c *call) (any, *queryError) { return c.putInline(iam.KindRole) },
+	"GetRolePolicy":                 func(c *call) (any, *queryError) { return c.getInline(iam.KindRole) },
+	"ListRolePolicies":              func(c *call) (any, *queryError) { return c.listInline(iam.KindRole) },
+	"DeleteRolePolicy":              func(c *call) (any, *queryError) { return c.deleteInline(iam.KindRole) },
+	"CreatePolicy":                  (*call).createPolicy,
+	"GetPolicy":                     (*call).getPolicy,
+	"ListPolicies":                  (*call).listPolicies,
+	"DeletePolicy":                  (*call).deletePolicy,
+	"CreatePolicyVersion":           (*call).createPolicyVersion,
+	"GetPolicyVersion":              (*call).getPolicyVersion,
+	"ListPolicyVersions":            (*call).listPolicyVersions,
+	"DeletePolicyVersion":           (*call).deletePolicyVersion,
+	"SetDefaultPolicyVersion":       (*call).setDefaultPolicyVersion,
+	"AttachUserPolicy":              func(c *call) (any, *queryError) { return c.attach(iam.KindUser, true) },
+	"DetachUserPolicy":              func(c *call) (any, *queryError) { return c.attach(iam.KindUser, false) },
+	"AttachGroupPolicy":             func(c *call) (any, *queryError) { return c.attach(iam.KindGroup, true) },
+	"DetachGroupPolicy":             func(c *call) (any, *queryError) { return c.attach(iam.KindGroup, false) },
+	"AttachRolePolicy":              func(c *call) (any, *queryError) { return c.attach(iam.KindRole, true) },
+	"DetachRolePolicy":              func(c *call) (any, *queryError) { return c.attach(iam.KindRole, false) },
+	"ListAttachedUserPolicies":      func(c *call) (any, *queryError) { return c.listAttached(iam.KindUser) },
+	"ListAttachedGroupPolicies":     func(c *call) (any, *queryError) { return c.listAttached(iam.KindGroup) },
+	"ListAttachedRolePolicies":      func(c *call) (any, *queryError) { return c.listAttached(iam.KindRole) },
+	"ListEntitiesForPolicy":         (*call).listEntitiesForPolicy,
+	"CreateAccessKey":               (*call).createAccessKey,
+	"ListAccessKeys":                (*call).listAccessKeys,
+	"UpdateAccessKey":               (*call).updateAccessKey,
+	"DeleteAccessKey":               (*call).deleteAccessKey,
+	"SimulatePrincipalPolicy":       (*call).simulatePrincipal,
+	"SimulateCustomPolicy":          (*call).simulateCustom,
+}
+
+var stsActions = map[string]action{
+	"GetCallerIdentity": (*call).getCallerIdentity,
+	"AssumeRole":        (*call).assumeRole,
 }
 
 func (h *Handler) serve(r *http.Request, rid string) ([]byte, *queryError) {
@@ -86,37 +161,66 @@ func (h *Handler) serve(r *http.Request, rid string) ([]byte, *queryError) {
 	if err != nil {
 		return nil, authError(err)
 	}
+	caller, ok := auth.Identity.(*iam.Caller)
+	if !ok {
+		return nil, &queryError{403, "Sender", "InvalidClientTokenId", "The security token included in the request is invalid."}
+	}
 	if err := r.ParseForm(); err != nil {
 		return nil, &queryError{400, "Sender", "MalformedQueryString", "The request body is not a valid form."}
 	}
-	p, qe := h.principal(r, auth)
+	name, version := r.PostForm.Get("Action"), r.PostForm.Get("Version")
+	table, ns, wantVersion := iamActions, iamNS, "2010-05-08"
+	switch auth.Service {
+	case "sts":
+		table, ns, wantVersion = stsActions, stsNS, "2011-06-15"
+	case "iam":
+	default:
+		return nil, &queryError{400, "Sender", "InvalidAction", "Credential should be scoped to a valid service: iam or sts."}
+	}
+	fn, ok := table[name]
+	if !ok || (version != "" && version != wantVersion) {
+		return nil, &queryError{400, "Sender", "InvalidAction", "Could not find operation " + name + " for version " + version}
+	}
+	c := &call{h: h, ctx: r.Context(), form: r.PostForm, caller: caller, remote: r.RemoteAddr, tls: r.TLS != nil, action: name}
+	result, qe := fn(c)
 	if qe != nil {
 		return nil, qe
 	}
-	action, version := r.PostForm.Get("Action"), r.PostForm.Get("Version")
-	switch {
-	case auth.Service == "sts" && action == "GetCallerIdentity":
-		return getCallerIdentity(p, rid), nil
-	}
-	return nil, &queryError{400, "Sender", "InvalidAction", "Could not find operation " + action + " for version " + version}
+	return envelope(name, ns, rid, result), nil
 }
 
-func (h *Handler) principal(r *http.Request, auth *sigv4.Auth) (*iam.Caller, *queryError) {
-	p, ok := auth.Identity.(*iam.Caller)
-	if !ok {
-		return p, &queryError{403, "Sender", "InvalidClientTokenId", "The security token included in the request is invalid."}
+// statuses of the IAM and STS error codes.
+var statuses = map[string]int{
+	iam.CodeNoSuchEntity: 404, iam.CodeEntityAlreadyExists: 409, iam.CodeDeleteConflict: 409, iam.CodeLimitExceeded: 409,
+	iam.CodeMalformedPolicy: 400, iam.CodeInvalidInput: 400, iam.CodeValidation: 400, iam.CodeAccessDenied: 403,
+	iam.CodeExpiredToken: 400, "PackedPolicyTooLarge": 400,
+}
+
+// fail maps a service error (nil: success) to the Query error.
+func (c *call) fail(err error) *queryError {
+	if err == nil {
+		return nil
 	}
-	if auth.Service != "sts" && auth.Service != "iam" {
-		return p, &queryError{400, "Sender", "InvalidAction", "Credential should be scoped to a valid service: iam or sts."}
+	var ie *iam.Error
+	if errors.As(err, &ie) {
+		st, ok := statuses[ie.Code]
+		if !ok {
+			st = 400
+		}
+		return &queryError{st, "Sender", ie.Code, ie.Message}
 	}
-	return p, nil
+	c.h.log.Error("iam internal error", "action", c.action, "err", err)
+	return &queryError{500, "Receiver", "ServiceFailure", "The request processing has failed because of an unknown error, exception or failure."}
 }
 
 func authError(err error) *queryError {
+	var ie *iam.Error
 	switch {
+	case errors.As(err, &ie) && ie.Code == iam.CodeExpiredToken:
+		return &queryError{400, "Sender", "ExpiredToken", "The security token included in the request is expired"}
 	case errors.Is(err, sigv4.ErrMissingAuth):
 		return &queryError{403, "Sender", "MissingAuthenticationToken", "Request is missing Authentication Token"}
-	case errors.Is(err, sigv4.ErrInvalidAccessKeyID):
+	case errors.Is(err, sigv4.ErrInvalidAccessKeyID), errors.Is(err, sigv4.ErrInvalidSecurityToken), errors.Is(err, sigv4.ErrMissingSecurityToken):
 		return &queryError{403, "Sender", "InvalidClientTokenId", "The security token included in the request is invalid."}
 	case errors.Is(err, sigv4.ErrSignatureMismatch):
 		return &queryError{403, "Sender", "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided."}
@@ -124,24 +228,6 @@ func authError(err error) *queryError {
 		return &queryError{403, "Sender", "RequestExpired", "Request has expired."}
 	}
 	return &queryError{400, "Sender", "IncompleteSignature", "The request signature does not conform to AWS standards."}
-}
-
-type callerIdentityResponse struct {
-	XMLName xml.Name `xml:"GetCallerIdentityResponse"`
-	NS      string   `xml:"xmlns,attr"`
-	Result  struct {
-		Arn     string `xml:"Arn"`
-		UserID  string `xml:"UserId"`
-		Account string `xml:"Account"`
-	} `xml:"GetCallerIdentityResult"`
-	RequestID string `xml:"ResponseMetadata>RequestId"`
-}
-
-func getCallerIdentity(p *iam.Caller, rid string) []byte {
-	res := callerIdentityResponse{NS: stsNS, RequestID: rid}
-	res.Result.Arn, res.Result.UserID, res.Result.Account = p.ARN(), p.UserID(), p.AccountID
-	out, _ := xml.Marshal(res)
-	return out
 }
 
 // newRequestID returns a random 16-character request ID.
