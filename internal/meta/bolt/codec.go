@@ -288,6 +288,9 @@ func decodeAccessKey(b []byte) (*meta.AccessKey, error) {
 		k.RoleName, k.SessionName, k.SessionToken = d.str(), d.str(), d.str()
 		k.Expires = d.time()
 		k.AssumedBy, k.SessionPolicy = d.str(), d.str()
+		if k.RoleName == "" {
+			d.fail() // session fields are only written for role sessions
+		}
 	}
 	return k, d.done()
 }
