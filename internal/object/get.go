@@ -24,6 +24,10 @@ type GetInput struct {
 	PartNumber             int
 	Cond                   Conditions
 	Head                   bool // metadata only: Body stays nil
+	// Snapshot, when set, is the bucket record the caller read moments
+	// before (authorization did); the read then skips reading it again. A
+	// bucket deleted in between makes the key absent.
+	Snapshot *meta.Bucket
 }
 
 // GetOutput is a version and, for GET, a reader of the selected bytes.
@@ -52,7 +56,7 @@ func (s *Service) Get(ctx context.Context, in GetInput) (*GetOutput, error) {
 	}
 	out := &GetOutput{}
 	err := s.meta.View(ctx, func(tx meta.Tx) error {
-		v, b, err := resolve(tx, in.Bucket, in.Key, in.VersionID)
+		v, b, err := resolveIn(tx, in.Snapshot, in.Bucket, in.Key, in.VersionID)
 		if err != nil {
 			return err
 		}
@@ -104,9 +108,16 @@ func (s *Service) Get(ctx context.Context, in GetInput) (*GetOutput, error) {
 
 // resolve finds the version a read addresses, with S3's delete-marker rules.
 func resolve(tx meta.Tx, bucket, key, versionID string) (*meta.Version, *meta.Bucket, error) {
-	b, err := getBucket(tx, bucket)
-	if err != nil {
-		return nil, nil, err
+	return resolveIn(tx, nil, bucket, key, versionID)
+}
+
+// resolveIn is resolve with an optional bucket snapshot.
+func resolveIn(tx meta.Tx, b *meta.Bucket, bucket, key, versionID string) (*meta.Version, *meta.Bucket, error) {
+	if b == nil || b.Name != bucket {
+		var err error
+		if b, err = getBucket(tx, bucket); err != nil {
+			return nil, nil, err
+		}
 	}
 	if versionID == "" {
 		v, err := tx.GetCurrent(bucket, key)

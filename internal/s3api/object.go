@@ -54,7 +54,7 @@ func readObject(q *request, head bool) error {
 		return err
 	}
 	cond, _ := conditions(q.r.Header, "")
-	in := object.GetInput{Bucket: q.bucket, Key: q.key, VersionID: q.q.Get("versionId"), Cond: cond, Head: head}
+	in := object.GetInput{Bucket: q.bucket, Key: q.key, VersionID: q.q.Get("versionId"), Cond: cond, Head: head, Snapshot: q.bkt}
 	if pn := q.q.Get("partNumber"); pn != "" {
 		n, err := strconv.Atoi(pn)
 		if err != nil || n < 1 || n > object.MaxParts {
