@@ -242,3 +242,42 @@ func TestAssumeRole(t *testing.T) {
 		t.Errorf("swept session: %v", err)
 	}
 }
+
+func TestCheckPassRole(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newFakeService(t)
+	a, _ := s.CreateAccount(ctx, "a")
+	b, _ := s.CreateAccount(ctx, "b")
+	role, err := s.CreateEntity(ctx, a.AccountID, EntityInput{Kind: meta.KindRole, Name: "repl", Path: "/service-role/", TrustPolicy: s3Trust})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := EntityARN(role)
+	root := &authz.Identity{AccountID: a.AccountID, Root: true, ARN: "arn:aws:iam::" + a.AccountID + ":root"}
+	if err := s.CheckPassRole(ctx, root, arn); err != nil {
+		t.Errorf("root: %v", err)
+	}
+	if _, err := s.CreateEntity(ctx, a.AccountID, EntityInput{Kind: meta.KindUser, Name: "ops"}); err != nil {
+		t.Fatal(err)
+	}
+	k, _ := s.CreateAccessKey(ctx, a.AccountID, "ops")
+	ops, _ := s.Resolve(ctx, k.ID)
+	if err := s.CheckPassRole(ctx, ops.Identity, arn); code(err) != CodeAccessDenied {
+		t.Errorf("user without iam:PassRole: %v", err)
+	}
+	if err := s.PutInlinePolicy(ctx, a.AccountID, meta.KindUser, "ops", "pass",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::*:role/service-role/*"}]}`); err != nil {
+		t.Fatal(err)
+	}
+	ops, _ = s.Resolve(ctx, k.ID)
+	if err := s.CheckPassRole(ctx, ops.Identity, arn); err != nil {
+		t.Errorf("user with iam:PassRole: %v", err)
+	}
+	other := &authz.Identity{AccountID: b.AccountID, Root: true, ARN: "arn:aws:iam::" + b.AccountID + ":root"}
+	if err := s.CheckPassRole(ctx, other, arn); code(err) != CodeAccessDenied {
+		t.Errorf("another account's root: %v", err)
+	}
+	if err := s.CheckPassRole(ctx, root, "arn:aws:iam::"+a.AccountID+":role/repl"); code(err) != CodeAccessDenied {
+		t.Errorf("wrong path: %v", err)
+	}
+}

@@ -160,3 +160,23 @@ func (s *Service) ExpireSessions(ctx context.Context, n int) (int, error) {
 	})
 	return deleted, err
 }
+
+// CheckPassRole decides whether caller may hand roleARN to a service (a
+// replication configuration, a Batch Operations job): the role must exist
+// in the caller's account and the caller's policies must allow
+// iam:PassRole on it (the account root always may).
+func (s *Service) CheckPassRole(ctx context.Context, caller *authz.Identity, roleARN string) error {
+	account, kind, name, ok := splitEntityARN(roleARN)
+	if !ok || kind != meta.KindRole {
+		return errorf(CodeInvalidInput, "Invalid role ARN %s.", roleARN)
+	}
+	role, err := s.Entity(ctx, account, meta.KindRole, name)
+	if err != nil || entityARN(role) != roleARN || account != caller.AccountID {
+		return errorf(CodeAccessDenied, "User: %s is not authorized to perform: iam:PassRole on resource: %s", caller.ARN, roleARN)
+	}
+	d := authz.Authorize(&authz.Request{Identity: caller, Action: "iam:PassRole", Resource: roleARN, ResourceAccount: account})
+	if !d.Allowed {
+		return errorf(CodeAccessDenied, "User: %s is not authorized to perform: iam:PassRole on resource: %s because %s", caller.ARN, roleARN, d.Reason)
+	}
+	return nil
+}
