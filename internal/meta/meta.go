@@ -110,9 +110,10 @@ type Tx interface {
 	// Durable task queue (the outbox).
 	EnqueueTask(t *Task) error // assigns t.ID when empty
 	GetTask(id string) (*Task, error)
-	// ClaimTasks leases up to n ready tasks of the queue (NotBefore <= now
-	// and no live lease), ordered by NotBefore then ID, setting LeaseUntil
-	// and Attempts+1, and returns them.
+	// ClaimTasks leases up to n ready tasks of the queue (NotBefore <= now,
+	// no live lease, and no earlier-enqueued task of the queue with the same
+	// non-empty Key), ordered by NotBefore then ID, setting LeaseUntil and
+	// Attempts+1, and returns them.
 	ClaimTasks(queue string, nowUnixNano, leaseUntilUnixNano int64, n int) ([]*Task, error)
 	UpdateTask(t *Task) error // ErrNotFound when absent
 	DeleteTask(id string) error

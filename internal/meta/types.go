@@ -142,11 +142,48 @@ type Version struct {
 	ChecksumType string            `json:"cty,omitempty"` // FULL_OBJECT | COMPOSITE
 	PartsCount   int               `json:"pc,omitempty"`  // multipart objects
 	Data         []Segment         `json:"d,omitempty"`
-	// ReplicationStatus is PENDING, COMPLETED, FAILED or REPLICA (later issues).
+	// ReplicationStatus is PENDING, COMPLETED or FAILED on a source version
+	// that matched a replication rule when written (derived from
+	// Replication), and REPLICA on a replica.
 	ReplicationStatus string `json:"rs,omitempty"`
 	// ACL holds the object's grants besides the owner's implicit
 	// FULL_CONTROL; nil means private.
 	ACL []Grant `json:"acl,omitempty"`
+	// Replication is the per-destination state of a source version, in
+	// destination bucket order.
+	Replication []ReplicaState `json:"rp,omitempty"`
+}
+
+// Replication states of a version.
+const (
+	ReplicationPending   = "PENDING"
+	ReplicationCompleted = "COMPLETED"
+	ReplicationFailed    = "FAILED"
+	ReplicationReplica   = "REPLICA"
+)
+
+// ReplicaState is where one destination of a source version stands.
+type ReplicaState struct {
+	Bucket string `json:"b"`           // destination bucket
+	Rule   string `json:"r,omitempty"` // ID of the rule that chose it
+	Status string `json:"s"`           // PENDING, COMPLETED or FAILED
+	Reason string `json:"f,omitempty"` // failure reason (DstPutObjectNotPermitted, …)
+}
+
+// DeriveReplicationStatus is the status a source version shows for its
+// destinations: PENDING while any is pending, else FAILED when any failed,
+// else COMPLETED.
+func DeriveReplicationStatus(rs []ReplicaState) string {
+	status := ReplicationCompleted
+	for _, r := range rs {
+		switch r.Status {
+		case ReplicationPending:
+			return ReplicationPending
+		case ReplicationFailed:
+			status = ReplicationFailed
+		}
+	}
+	return status
 }
 
 // Segment is a contiguous run of an object's bytes: a blob, or inline data
@@ -194,7 +231,9 @@ type Part struct {
 type Task struct {
 	ID         string `json:"id"`
 	Queue      string `json:"q"`
-	Key        string `json:"k,omitempty"` // ordering key (e.g. bucket/key/destination)
+	// Key orders tasks: of the tasks of one queue with the same non-empty
+	// Key, only the earliest enqueued can be claimed.
+	Key        string `json:"k,omitempty"`
 	Payload    []byte `json:"p,omitempty"`
 	NotBefore  int64  `json:"nb"` // unix nanos
 	LeaseUntil int64  `json:"lu,omitempty"`

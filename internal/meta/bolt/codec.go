@@ -347,8 +347,19 @@ func encodeVersion(v *meta.Version) []byte {
 		e.segment(&v.Data[i])
 	}
 	e.str(v.ReplicationStatus)
-	if len(v.ACL) > 0 {
+	// Optional trailing fields: the ACL (written empty only when fields
+	// follow it), then the replication states.
+	if len(v.ACL) > 0 || len(v.Replication) > 0 {
 		e.grants(v.ACL)
+	}
+	if len(v.Replication) > 0 {
+		e.uint(uint64(len(v.Replication)))
+		for _, r := range v.Replication {
+			e.str(r.Bucket)
+			e.str(r.Rule)
+			e.str(r.Status)
+			e.str(r.Reason)
+		}
 	}
 	return e.b
 }
@@ -365,7 +376,9 @@ func (e *encoder) grants(gs []meta.Grant) {
 func (d *decoder) grants() []meta.Grant {
 	n := d.length(3)
 	if n == 0 {
-		d.fail() // an empty list is never written
+		if !d.more() {
+			d.fail() // an empty list is only written when fields follow
+		}
 		return nil
 	}
 	gs := make([]meta.Grant, n)
@@ -405,6 +418,18 @@ func decodeVersion(b []byte, bucket, key string) (*meta.Version, error) {
 	v.ReplicationStatus = d.str()
 	if d.more() {
 		v.ACL = d.grants()
+	}
+	if d.more() {
+		n := d.length(4)
+		if n == 0 {
+			d.fail() // an empty list is never written
+		}
+		if n > 0 {
+			v.Replication = make([]meta.ReplicaState, n)
+			for i := range v.Replication {
+				v.Replication[i] = meta.ReplicaState{Bucket: d.str(), Rule: d.str(), Status: d.str(), Reason: d.str()}
+			}
+		}
 	}
 	return v, d.done()
 }

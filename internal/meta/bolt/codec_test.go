@@ -26,6 +26,13 @@ var (
 		ReplicationStatus: "PENDING",
 		ACL: []meta.Grant{{Type: "CanonicalUser", Grantee: "222222222222", Permission: "FULL_CONTROL"},
 			{Type: "Group", Grantee: "http://acs.amazonaws.com/groups/global/AllUsers", Permission: "READ"}},
+		Replication: []meta.ReplicaState{{Bucket: "d1", Rule: "r1", Status: "COMPLETED"},
+			{Bucket: "d2", Rule: "r2", Status: "FAILED", Reason: "DstPutObjectNotPermitted"}},
+	}
+	// replicatedVersion has replication states but no ACL.
+	replicatedVersion = &meta.Version{
+		Bucket: "b", Key: "k", VersionID: "v", ModTime: tFull, Size: 3, ETag: "e", Owner: "111111111111",
+		ReplicationStatus: "PENDING", Replication: []meta.ReplicaState{{Bucket: "d", Status: "PENDING"}},
 	}
 	// typicalVersion is what a plain PUT writes.
 	typicalVersion = &meta.Version{
@@ -56,22 +63,28 @@ var codecs = []struct {
 	values []any
 	enc    func(any) []byte
 	dec    func(b []byte, like any) (any, error) // like supplies Bucket and Key
-	// legacy returns a value as a release before its appended fields
-	// would have stored it (nil when the record has no appended fields).
-	legacy func(any) any
+	// legacy returns the value as each earlier release would have stored
+	// it, dropping appended fields (nil when the record has none).
+	legacy func(any) []any
 }{
-	{"version", []any{fullVersion, typicalVersion, &meta.Version{Bucket: "b", Key: "k"}},
+	{"version", []any{fullVersion, typicalVersion, replicatedVersion, &meta.Version{Bucket: "b", Key: "k"}},
 		func(v any) []byte { return encodeVersion(v.(*meta.Version)) },
 		func(b []byte, l any) (any, error) {
 			return decodeVersion(b, l.(*meta.Version).Bucket, l.(*meta.Version).Key)
 		},
-		func(v any) any { c := *v.(*meta.Version); c.ACL = nil; return &c }},
+		func(v any) []any {
+			withACL := *v.(*meta.Version)
+			withACL.Replication = nil
+			none := withACL
+			none.ACL = nil
+			return []any{&withACL, &none}
+		}},
 	{"upload", []any{fullUpload, &meta.Upload{Bucket: "b", Key: "k"}},
 		func(v any) []byte { return encodeUpload(v.(*meta.Upload)) },
 		func(b []byte, l any) (any, error) {
 			return decodeUpload(b, l.(*meta.Upload).Bucket, l.(*meta.Upload).Key)
 		},
-		func(v any) any { c := *v.(*meta.Upload); c.ACL = nil; return &c }},
+		func(v any) []any { c := *v.(*meta.Upload); c.ACL = nil; return []any{&c} }},
 	{"part", []any{fullPart, &meta.Part{}},
 		func(v any) []byte { return encodePart(v.(*meta.Part)) },
 		func(b []byte, _ any) (any, error) { return decodePart(b) }, nil},
@@ -87,10 +100,10 @@ var codecs = []struct {
 	{"accesskey", []any{fullAccessKey, sessionKey, &meta.AccessKey{}},
 		func(v any) []byte { return encodeAccessKey(v.(*meta.AccessKey)) },
 		func(b []byte, _ any) (any, error) { return decodeAccessKey(b) },
-		func(v any) any {
+		func(v any) []any {
 			k := *v.(*meta.AccessKey)
 			k.RoleName, k.SessionName, k.SessionToken, k.Expires, k.AssumedBy, k.SessionPolicy = "", "", "", time.Time{}, "", ""
-			return &k
+			return []any{&k}
 		}},
 }
 
@@ -108,15 +121,19 @@ func TestCodecRoundTrip(t *testing.T) {
 			// Every strict prefix and any trailing byte is rejected, except
 			// the prefix that is the record as an older release wrote it,
 			// which must decode to that older value.
-			oldLen, old := -1, any(nil)
+			olds := map[int]any{}
 			if c.legacy != nil {
-				old = c.legacy(v)
-				oldLen = len(c.enc(old))
+				for _, old := range c.legacy(v) {
+					if ob := c.enc(old); len(ob) < len(b) {
+						olds[len(ob)] = old
+					}
+				}
 			}
 			for n := 0; n < len(b); n++ {
 				got, err := c.dec(b[:n], v)
+				old, isOld := olds[n]
 				switch {
-				case n == oldLen:
+				case isOld:
 					if err != nil || !reflect.DeepEqual(got, old) {
 						t.Errorf("%s %d: legacy prefix of %d bytes: %v\n got  %+v\n want %+v", c.name, i, n, err, got, old)
 					}

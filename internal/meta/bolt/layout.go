@@ -55,12 +55,13 @@ var (
 	bTasks          = []byte("tasks")
 	bTaskQueue      = []byte("task_queue")
 	bTaskCount      = []byte("task_count")
+	bTaskKeys       = []byte("task_keys")
 	bSettings       = []byte("settings")
 	bIAM            = []byte("iam")
 	bMeta           = []byte("meta")
 
 	topLevel = [][]byte{bAccounts, bKeys, bKeysByAccount, bBuckets, bBucketsByOwner,
-		bObjects, bParts, bInline, bTasks, bTaskQueue, bTaskCount, bSettings, bMeta, bIAM}
+		bObjects, bParts, bInline, bTasks, bTaskQueue, bTaskCount, bTaskKeys, bSettings, bMeta, bIAM}
 
 	subVersions  = []byte("v")
 	subVersionID = []byte("i")

@@ -56,12 +56,47 @@ func (t *tx) EnqueueTask(task *meta.Task) error {
 	return t.addCount(task.Queue, 1)
 }
 
+// taskOrderKey is the task's entry in the per-key order index:
+// lp(queue) lp(key) id, so the first entry under lp(queue) lp(key) is the
+// key's earliest task.
+func taskOrderKey(task *meta.Task) []byte {
+	return append(taskOrderPrefix(task.Queue, task.Key), task.ID...)
+}
+
+func taskOrderPrefix(queue, key string) []byte { return append(lp(queue), lp(key)...) }
+
+// putTask writes the task row and its queue index entry, whose value is
+// the lease deadline followed by the ordering key.
 func (t *tx) putTask(task *meta.Task) error {
 	if err := t.put(t.btx.Bucket(bTasks), []byte(task.ID), encodeTask(task)); err != nil {
 		return err
 	}
-	lease := putSortable(nil, task.LeaseUntil)
-	return t.put(t.btx.Bucket(bTaskQueue), taskIndexKey(task), lease)
+	v := append(putSortable(nil, task.LeaseUntil), task.Key...)
+	if err := t.put(t.btx.Bucket(bTaskQueue), taskIndexKey(task), v); err != nil {
+		return err
+	}
+	if task.Key == "" {
+		return nil
+	}
+	return t.put(t.btx.Bucket(bTaskKeys), taskOrderKey(task), nil)
+}
+
+// dropTaskIndexes removes the task's index entries.
+func (t *tx) dropTaskIndexes(task *meta.Task) error {
+	if err := t.del(t.btx.Bucket(bTaskQueue), taskIndexKey(task)); err != nil {
+		return err
+	}
+	if task.Key == "" {
+		return nil
+	}
+	return t.del(t.btx.Bucket(bTaskKeys), taskOrderKey(task))
+}
+
+// firstOfKey reports whether id is the earliest task of (queue, key).
+func (t *tx) firstOfKey(queue string, key []byte, id []byte) bool {
+	prefix := append(lp(queue), lp(string(key))...)
+	k, _ := t.btx.Bucket(bTaskKeys).Cursor().Seek(prefix)
+	return k != nil && hasPrefix(k, prefix) && string(k[len(prefix):]) == string(id)
 }
 
 func (t *tx) addCount(queue string, delta int64) error {
@@ -96,14 +131,17 @@ func (t *tx) ClaimTasks(queue string, now, leaseUntil int64, n int) ([]*meta.Tas
 	var keys [][]byte
 	c := t.btx.Bucket(bTaskQueue).Cursor()
 	for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix) && len(keys) < n; k, v = c.Next() {
-		if len(k) < len(prefix)+8 || len(v) != 8 {
+		if len(k) < len(prefix)+8 || len(v) < 8 {
 			return nil, fmt.Errorf("meta/bolt: corrupt task index entry %q", k)
 		}
 		if unsortable(k[len(prefix):]) > now {
 			break // ordered by NotBefore: nothing later is ready
 		}
-		if unsortable(v) > now {
+		if unsortable(v[:8]) > now {
 			continue // leased
+		}
+		if len(v) > 8 && !t.firstOfKey(queue, v[8:], k[len(prefix)+8:]) {
+			continue // an earlier task of the same key is still queued
 		}
 		keys = append(keys, clone(k))
 	}
@@ -131,7 +169,7 @@ func (t *tx) UpdateTask(task *meta.Task) error {
 	if err := checkKey("queue", task.Queue); err != nil {
 		return err
 	}
-	if err := t.del(t.btx.Bucket(bTaskQueue), taskIndexKey(old)); err != nil {
+	if err := t.dropTaskIndexes(old); err != nil {
 		return err
 	}
 	if err := t.putTask(task); err != nil {
@@ -151,7 +189,7 @@ func (t *tx) DeleteTask(id string) error {
 	if err != nil {
 		return err
 	}
-	if err := t.del(t.btx.Bucket(bTaskQueue), taskIndexKey(old)); err != nil {
+	if err := t.dropTaskIndexes(old); err != nil {
 		return err
 	}
 	if err := t.del(t.btx.Bucket(bTasks), []byte(id)); err != nil {

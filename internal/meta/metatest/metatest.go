@@ -60,6 +60,7 @@ func Run(t *testing.T, open Opener) {
 		{"Parts", testParts},
 		{"Tasks", testTasks},
 		{"ClaimTasks", testClaimTasks},
+		{"ClaimTasksKeyOrder", testClaimTasksKeyOrder},
 		{"BlobRefs", testBlobRefs},
 		{"Rollback", testRollback},
 		{"ReadYourWrites", testReadYourWrites},

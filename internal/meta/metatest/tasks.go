@@ -174,3 +174,41 @@ func testClaimTasks(t *testing.T, open Opener) {
 	})
 	equal(t, "released", ids(claim(t, s, "q", 2001, 4000, 10)), []string{"t5"})
 }
+
+// testClaimTasksKeyOrder: tasks sharing a Key are claimed one at a time in
+// enqueue order, whatever their NotBefore; other keys are not held up.
+func testClaimTasksKeyOrder(t *testing.T, open Opener) {
+	s := newStore(t, open)
+	k1a := &meta.Task{Queue: "q", Key: "b/k1/d", NotBefore: 50}
+	k1b := &meta.Task{Queue: "q", Key: "b/k1/d", NotBefore: 10}
+	k2 := &meta.Task{Queue: "q", Key: "b/k2/d", NotBefore: 20}
+	k1other := &meta.Task{Queue: "other", Key: "b/k1/d", NotBefore: 0}
+	free := &meta.Task{Queue: "q", NotBefore: 30}
+	update(t, s, func(tx meta.Tx) error {
+		for _, x := range []*meta.Task{k1a, k1b, k2, k1other, free} {
+			if err := tx.EnqueueTask(x); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	equal(t, "first of k1 not ready yet: k1b waits behind it", ids(claim(t, s, "q", 40, 100, 10)), []string{k2.ID, free.ID})
+	equal(t, "same key in another queue is independent", ids(claim(t, s, "other", 40, 100, 10)), []string{k1other.ID})
+	equal(t, "k1a ready, k1b still behind it", ids(claim(t, s, "q", 60, 200, 10)), []string{k1a.ID})
+	equal(t, "k1a leased: k1b still waits", ids(claim(t, s, "q", 150, 300, 10)), []string{k2.ID, free.ID})
+	update(t, s, func(tx meta.Tx) error { return tx.DeleteTask(k1a.ID) })
+	equal(t, "k1a done: k1b claimable", ids(claim(t, s, "q", 150, 300, 10)), []string{k1b.ID})
+	// Moving a task to another queue moves its place in the key order too.
+	k3a := &meta.Task{Queue: "q", Key: "b/k3/d", NotBefore: 0}
+	k3b := &meta.Task{Queue: "q", Key: "b/k3/d", NotBefore: 0}
+	update(t, s, func(tx meta.Tx) error {
+		if err := tx.EnqueueTask(k3a); err != nil {
+			return err
+		}
+		return tx.EnqueueTask(k3b)
+	})
+	moved := *k3a
+	moved.Queue = "parked"
+	update(t, s, func(tx meta.Tx) error { return tx.UpdateTask(&moved) })
+	equal(t, "k3a parked: k3b claimable", ids(claim(t, s, "q", 250, 500, 10)), []string{k3b.ID})
+}
