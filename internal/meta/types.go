@@ -229,8 +229,8 @@ type Part struct {
 
 // Task is a durable queue row. Payload is owned by the queue's consumer.
 type Task struct {
-	ID         string `json:"id"`
-	Queue      string `json:"q"`
+	ID    string `json:"id"`
+	Queue string `json:"q"`
 	// Key orders tasks: of the tasks of one queue with the same non-empty
 	// Key, only the earliest enqueued can be claimed.
 	Key        string `json:"k,omitempty"`
