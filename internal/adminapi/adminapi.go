@@ -14,6 +14,7 @@ import (
 
 	"github.com/ferrys3/ferry/internal/clock"
 	"github.com/ferrys3/ferry/internal/iam"
+	"github.com/ferrys3/ferry/internal/replication"
 	"github.com/ferrys3/ferry/internal/sigv4"
 )
 
@@ -23,18 +24,27 @@ const Prefix = "/_ferry/admin/"
 // Service is the SigV4 service name admin requests are signed for.
 const Service = "ferry"
 
+// Config configures a Handler.
+type Config struct {
+	IAM         *iam.Service
+	Replication *replication.Service
+	Clock       clock.Clock
+	Log         *slog.Logger
+}
+
 // Handler serves the admin API.
 type Handler struct {
 	iam      *iam.Service
+	repl     *replication.Service
 	clock    clock.Clock
 	log      *slog.Logger
 	verifier *sigv4.Verifier
 }
 
 // New returns a Handler.
-func New(ids *iam.Service, c clock.Clock, log *slog.Logger) *Handler {
-	h := &Handler{iam: ids, clock: c, log: log}
-	h.verifier = sigv4.NewCredentialVerifier(sigv4.CredentialSource(iam.ErrUnknownKey, ids.Credential))
+func New(c Config) *Handler {
+	h := &Handler{iam: c.IAM, repl: c.Replication, clock: c.Clock, log: c.Log}
+	h.verifier = sigv4.NewCredentialVerifier(sigv4.CredentialSource(iam.ErrUnknownKey, c.IAM.Credential))
 	return h
 }
 

@@ -6,14 +6,20 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 )
 
 // ServerConfig is everything `ferry server` can be told.
 type ServerConfig struct {
-	DataDir       string
-	Listen        string
-	Region        string
+	DataDir string
+	Listen  string
+	// Region is the default region: the first of Regions.
+	Region string
+	// Regions are the regions this server hosts, each on its own listener
+	// and data root; the first is the default region.
+	Regions       []RegionConfig
 	Domains       []string
 	LogLevel      string
 	LogFormat     string
@@ -31,7 +37,9 @@ func parseServerFlags(args []string, stderr io.Writer) (*ServerConfig, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.DataDir, "data-dir", env("FERRY_DATA_DIR", "./ferry-data"), "data directory (env FERRY_DATA_DIR)")
 	fs.StringVar(&c.Listen, "listen", env("FERRY_LISTEN", "127.0.0.1:9000"), "listen address (env FERRY_LISTEN)")
-	fs.StringVar(&c.Region, "region", env("FERRY_REGION", "us-east-1"), "region of this endpoint (env FERRY_REGION)")
+	var regions regionFlag
+	fs.Var(&regions, "region", "a region this server hosts: NAME (served on -listen) or NAME=HOST:PORT; repeat for several regions, "+
+		"the first is the default (env FERRY_REGION, comma-separated; default us-east-1)")
 	domains := fs.String("domain", env("FERRY_DOMAIN", ""), "comma-separated base domains for virtual-hosted-style requests, e.g. s3.localhost (env FERRY_DOMAIN)")
 	fs.StringVar(&c.LogLevel, "log-level", env("FERRY_LOG_LEVEL", "info"), "debug, info, warn or error (env FERRY_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("FERRY_LOG_FORMAT", "text"), "text or json (env FERRY_LOG_FORMAT)")
@@ -44,6 +52,18 @@ func parseServerFlags(args []string, stderr io.Writer) (*ServerConfig, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	if len(regions) == 0 {
+		for _, r := range strings.Split(env("FERRY_REGION", "us-east-1"), ",") {
+			if err := regions.Set(strings.TrimSpace(r)); err != nil {
+				fmt.Fprintln(stderr, "ferry server: FERRY_REGION:", err)
+				return nil, err
+			}
+		}
+	}
+	if err := c.setRegions(regions); err != nil {
+		fmt.Fprintln(stderr, "ferry server: -region:", err)
+		return nil, err
+	}
 	for _, d := range strings.Split(*domains, ",") {
 		if d = strings.TrimSpace(d); d != "" {
 			c.Domains = append(c.Domains, d)
@@ -52,6 +72,65 @@ func parseServerFlags(args []string, stderr io.Writer) (*ServerConfig, error) {
 	c.RootAccessKey = os.Getenv("FERRY_ROOT_ACCESS_KEY_ID")
 	c.RootSecretKey = os.Getenv("FERRY_ROOT_SECRET_ACCESS_KEY")
 	return c, nil
+}
+
+// RegionConfig is one hosted region.
+type RegionConfig struct {
+	Name   string
+	Listen string
+	// DataDir holds the region's object data.
+	DataDir string
+}
+
+// regionFlag collects repeated -region values.
+type regionFlag []RegionConfig
+
+func (f *regionFlag) String() string {
+	var parts []string
+	for _, r := range *f {
+		parts = append(parts, r.Name+"="+r.Listen)
+	}
+	return strings.Join(parts, ",")
+}
+
+var regionNameRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+
+func (f *regionFlag) Set(v string) error {
+	for _, one := range strings.Split(v, ",") {
+		name, listen, _ := strings.Cut(strings.TrimSpace(one), "=")
+		if !regionNameRE.MatchString(name) {
+			return fmt.Errorf("%q is not a region name such as us-east-1", name)
+		}
+		for _, r := range *f {
+			if r.Name == name {
+				return fmt.Errorf("region %s given twice", name)
+			}
+		}
+		*f = append(*f, RegionConfig{Name: name, Listen: listen})
+	}
+	return nil
+}
+
+// setRegions completes the regions: the default region listens on -listen
+// unless told otherwise and keeps its data in DATA/data; others need their
+// own address and keep data in DATA/regions/NAME/data.
+func (c *ServerConfig) setRegions(rs []RegionConfig) error {
+	c.Regions = nil
+	for i, r := range rs {
+		switch {
+		case i == 0 && r.Listen == "":
+			r.Listen = c.Listen
+		case r.Listen == "":
+			return fmt.Errorf("region %s needs its own address: -region %s=HOST:PORT", r.Name, r.Name)
+		}
+		r.DataDir = filepath.Join(c.DataDir, "data")
+		if i > 0 {
+			r.DataDir = filepath.Join(c.DataDir, "regions", r.Name, "data")
+		}
+		c.Regions = append(c.Regions, r)
+	}
+	c.Region, c.Listen = c.Regions[0].Name, c.Regions[0].Listen
+	return nil
 }
 
 func env(name, def string) string {

@@ -12,13 +12,16 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/ferrys3/ferry/internal/adminapi"
+	"github.com/ferrys3/ferry/internal/blob"
 	blobfs "github.com/ferrys3/ferry/internal/blob/fs"
+	"github.com/ferrys3/ferry/internal/blob/regional"
 	"github.com/ferrys3/ferry/internal/clock"
 	"github.com/ferrys3/ferry/internal/iam"
 	"github.com/ferrys3/ferry/internal/iamapi"
@@ -26,6 +29,7 @@ import (
 	"github.com/ferrys3/ferry/internal/meta/bolt"
 	"github.com/ferrys3/ferry/internal/metrics"
 	"github.com/ferrys3/ferry/internal/object"
+	"github.com/ferrys3/ferry/internal/replication"
 	"github.com/ferrys3/ferry/internal/s3api"
 )
 
@@ -34,23 +38,63 @@ type Server struct {
 	cfg       *ServerConfig
 	log       *slog.Logger
 	meta      *bolt.Store
-	blobs     *blobfs.Store
+	stores    []*blobfs.Store
+	blobs     blob.Store
 	objects   *object.Service
 	iam       *iam.Service
-	listener  net.Listener
-	http      *http.Server
+	repl      *replication.Service
+	endpoints []*endpoint
+	handler   http.Handler
 	Bootstrap *iam.Bootstrap
 	done      chan struct{}
 	wg        sync.WaitGroup
 	runMarker string
 }
 
-// URL is the base URL the server listens on.
-func (s *Server) URL() string { return "http://" + s.listener.Addr().String() }
+// endpoint is one region's listener.
+type endpoint struct {
+	region   string
+	addr     string
+	mu       sync.Mutex
+	listener net.Listener
+	http     *http.Server
+	up       atomic.Bool
+}
+
+// URL is the base URL of the default region's endpoint.
+func (s *Server) URL() string { return s.endpoints[0].url() }
+
+// RegionURL is the base URL of a region's endpoint ("" when not hosted).
+func (s *Server) RegionURL(region string) string {
+	if e := s.endpoint(region); e != nil {
+		return e.url()
+	}
+	return ""
+}
+
+func (e *endpoint) url() string { return "http://" + e.addr }
+
+func (s *Server) endpoint(region string) *endpoint {
+	for _, e := range s.endpoints {
+		if e.region == region {
+			return e
+		}
+	}
+	return nil
+}
 
 // StartServer opens the stores, bootstraps the operator account and starts
 // serving. Stop it with Close.
 func StartServer(ctx context.Context, cfg *ServerConfig, log *slog.Logger) (*Server, error) {
+	if len(cfg.Regions) == 0 {
+		name := cfg.Region
+		if name == "" {
+			name = "us-east-1"
+		}
+		if err := cfg.setRegions([]RegionConfig{{Name: name}}); err != nil {
+			return nil, err
+		}
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, err
 	}
@@ -61,10 +105,21 @@ func StartServer(ctx context.Context, cfg *ServerConfig, log *slog.Logger) (*Ser
 	if s.meta, err = bolt.Open(filepath.Join(cfg.DataDir, "meta.db"), bolt.Options{NoSync: cfg.NoSync}); err != nil {
 		return nil, fmt.Errorf("open metadata store: %w", err)
 	}
-	if s.blobs, err = blobfs.Open(filepath.Join(cfg.DataDir, "data"), blobfs.Options{NoSync: cfg.NoSync}); err != nil {
-		s.meta.Close()
-		return nil, fmt.Errorf("open blob store: %w", err)
+	others := map[string]blob.Store{}
+	var names []string
+	for i, r := range cfg.Regions {
+		st, err := blobfs.Open(r.DataDir, blobfs.Options{NoSync: cfg.NoSync})
+		if err != nil {
+			s.closeStores()
+			return nil, fmt.Errorf("open blob store of %s: %w", r.Name, err)
+		}
+		s.stores = append(s.stores, st)
+		if i > 0 {
+			others[r.Name] = st
+		}
+		names = append(names, r.Name)
 	}
+	s.blobs = regional.New(s.stores[0], others)
 	clk := clock.Real{}
 	ids := iam.New(s.meta, clk)
 	s.iam = ids
@@ -72,7 +127,15 @@ func StartServer(ctx context.Context, cfg *ServerConfig, log *slog.Logger) (*Ser
 		s.closeStores()
 		return nil, err
 	}
-	s.objects = object.New(object.Config{Meta: s.meta, Blobs: s.blobs, Clock: clk, Region: cfg.Region, InlineMax: cfg.InlineMax, Log: log})
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	replMetrics := metrics.NewReplication(reg)
+	s.repl = replication.New(replication.Config{Meta: s.meta, IAM: ids, Clock: clk, Log: log, Observer: replMetrics,
+		RegionUp: s.regionUp})
+	s.objects = object.New(object.Config{Meta: s.meta, Blobs: s.blobs, Clock: clk, Region: cfg.Region, Regions: names,
+		InlineMax: cfg.InlineMax, Replicator: s.repl, Log: log})
+	s.repl.SetObjects(s.objects)
+	replMetrics.SetPending(func() []metrics.PendingRule { return pendingRules(s.repl) })
 	if unclean {
 		n, err := s.objects.CollectOrphans(ctx)
 		if err != nil {
@@ -85,30 +148,106 @@ func StartServer(ctx context.Context, cfg *ServerConfig, log *slog.Logger) (*Ser
 		s.closeStores()
 		return nil, err
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	api := s3api.New(s3api.Config{Objects: s.objects, IAM: ids, Clock: clk, Region: cfg.Region, Domains: cfg.Domains,
-		Metrics: metrics.NewHTTP(reg, "s3"), Log: log})
-	if s.listener, err = net.Listen("tcp", cfg.Listen); err != nil {
-		s.closeStores()
-		return nil, err
+	httpMetrics := metrics.NewHTTP(reg, "s3")
+	admin := adminapi.New(adminapi.Config{IAM: ids, Replication: s.repl, Clock: clk, Log: log})
+	query := iamapi.New(ids, clk, log)
+	for _, r := range cfg.Regions {
+		api := s3api.New(s3api.Config{Objects: s.objects, IAM: ids, Replication: s.repl, Clock: clk, Region: r.Name,
+			MultiRegion: len(cfg.Regions) > 1, Domains: cfg.Domains, Metrics: httpMetrics, Log: log})
+		e := &endpoint{region: r.Name, addr: r.Listen}
+		e.http = &http.Server{Handler: opsMux(api, admin, query, reg, s.ready), ReadHeaderTimeout: 30 * time.Second,
+			MaxHeaderBytes: s3api.MaxHeaderBytes, IdleTimeout: 2 * time.Minute,
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
+		s.endpoints = append(s.endpoints, e)
 	}
-	s.http = &http.Server{Handler: opsMux(api, adminapi.New(ids, clk, log), iamapi.New(ids, clk, log), reg, s.ready), ReadHeaderTimeout: 30 * time.Second,
-		MaxHeaderBytes: s3api.MaxHeaderBytes, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
-	s.wg.Add(2)
-	go func() {
-		defer s.wg.Done()
-		if err := s.http.Serve(s.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error("serve", "err", err)
+	for _, e := range s.endpoints {
+		if err := s.serve(e); err != nil {
+			s.closeEndpoints()
+			s.closeStores()
+			return nil, err
 		}
-	}()
+	}
+	if err := s.repl.Start(ctx, true); err != nil {
+		s.closeEndpoints()
+		s.closeStores()
+		return nil, fmt.Errorf("start replication: %w", err)
+	}
+	s.wg.Add(1)
 	go s.collectGarbage()
 	if cfg.PprofListen != "" {
 		go servePprof(cfg.PprofListen, log)
 	}
-	log.Info("ferry listening", "url", s.URL(), "region", cfg.Region, "data_dir", cfg.DataDir, "version", Version)
+	for _, e := range s.endpoints {
+		log.Info("ferry listening", "url", e.url(), "region", e.region, "data_dir", cfg.DataDir, "version", Version)
+	}
 	return s, nil
+}
+
+// serve opens a region's listener and serves it.
+func (s *Server) serve(e *endpoint) error {
+	l, err := net.Listen("tcp", e.addr)
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	e.listener, e.addr = l, l.Addr().String()
+	e.mu.Unlock()
+	e.up.Store(true)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if err := e.http.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
+			s.log.Error("serve", "region", e.region, "err", err)
+		}
+	}()
+	return nil
+}
+
+// regionUp reports whether a region's endpoint is serving. A region the
+// server does not host counts as up (its data is still reachable).
+func (s *Server) regionUp(region string) bool {
+	if e := s.endpoint(region); e != nil {
+		return e.up.Load()
+	}
+	return true
+}
+
+// SuspendRegion closes a region's listener, as if the region were
+// unreachable: replication to it stays pending until ResumeRegion.
+func (s *Server) SuspendRegion(region string) error {
+	e := s.endpoint(region)
+	if e == nil {
+		return fmt.Errorf("region %s is not hosted here", region)
+	}
+	e.up.Store(false)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.listener == nil {
+		return nil
+	}
+	err := e.listener.Close()
+	e.listener = nil
+	return err
+}
+
+// ResumeRegion reopens a suspended region's listener on its address.
+func (s *Server) ResumeRegion(region string) error {
+	e := s.endpoint(region)
+	if e == nil {
+		return fmt.Errorf("region %s is not hosted here", region)
+	}
+	return s.serve(e)
+}
+
+func (s *Server) closeEndpoints() {
+	for _, e := range s.endpoints {
+		e.up.Store(false)
+		e.mu.Lock()
+		if e.listener != nil {
+			_ = e.listener.Close()
+		}
+		e.mu.Unlock()
+	}
 }
 
 func (s *Server) ready() error {
@@ -141,7 +280,14 @@ func (s *Server) collectGarbage() {
 func (s *Server) Close(grace time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
-	err := s.http.Shutdown(ctx)
+	var err error
+	for _, e := range s.endpoints {
+		e.up.Store(false)
+		if e2 := e.http.Shutdown(ctx); e2 != nil && err == nil {
+			err = e2
+		}
+	}
+	s.repl.Close()
 	close(s.done)
 	s.wg.Wait()
 	s.closeStores()
@@ -152,8 +298,8 @@ func (s *Server) Close(grace time.Duration) error {
 }
 
 func (s *Server) closeStores() {
-	if s.blobs != nil {
-		if err := s.blobs.Close(); err != nil {
+	for _, st := range s.stores {
+		if err := st.Close(); err != nil {
 			s.log.Error("close blob store", "err", err)
 		}
 	}
@@ -214,4 +360,19 @@ func announceCredentials(w io.Writer, cfg *ServerConfig, b *iam.Bootstrap) error
 	text := fmt.Sprintf("AWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\nFERRY_ACCOUNT_ID=%s\n", b.AccessKeyID, b.SecretAccessKey, b.AccountID)
 	fmt.Fprintf(w, "ferry created account %s with root credentials (shown once, also saved in %s):\n%s", b.AccountID, path, text)
 	return os.WriteFile(path, []byte(text), 0o600)
+}
+
+// pendingRules reports the replication backlog for the metrics.
+func pendingRules(r *replication.Service) []metrics.PendingRule {
+	bs, err := r.Backlogs(context.Background())
+	if err != nil {
+		return nil
+	}
+	out := make([]metrics.PendingRule, 0, len(bs))
+	now := time.Now()
+	for _, b := range bs {
+		out = append(out, metrics.PendingRule{Source: b.Source, Destination: b.Destination, Rule: b.Rule,
+			Operations: b.Operations, Bytes: b.Bytes, OldestAge: now.Sub(b.Oldest)})
+	}
+	return out
 }

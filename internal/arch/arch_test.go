@@ -41,9 +41,9 @@ func short(p string) string { return strings.TrimPrefix(p, mod) }
 func TestLayering(t *testing.T) {
 	pkgs := list(t)
 	frontEnds := []string{"s3api", "adminapi", "iamapi"}
-	services := []string{"object", "iam"}
-	leaves := []string{"sigv4", "sigv2", "policy", "s3err", "s3xml", "versionid", "clock", "checksum"}
-	implementations := []string{"meta/bolt", "blob/fs"}
+	services := []string{"object", "iam", "replication"}
+	leaves := []string{"sigv4", "sigv2", "policy", "s3err", "s3xml", "versionid", "clock", "checksum", "replconf", "authz"}
+	implementations := []string{"meta/bolt", "blob/fs", "blob/regional"}
 	forbid := func(from []string, to []string, why string) {
 		for _, f := range from {
 			p, ok := pkgs[mod+f]

@@ -115,9 +115,15 @@ type Tx interface {
 	// non-empty Key), ordered by NotBefore then ID, setting LeaseUntil and
 	// Attempts+1, and returns them.
 	ClaimTasks(queue string, nowUnixNano, leaseUntilUnixNano int64, n int) ([]*Task, error)
+	// ReleaseLeases ends every live lease of the queue (leases held by a
+	// process that is gone, when the store is known to be used by this
+	// process alone) and returns how many it ended.
+	ReleaseLeases(queue string, nowUnixNano int64) (int, error)
 	UpdateTask(t *Task) error // ErrNotFound when absent
 	DeleteTask(id string) error
 	CountTasks(queue string) (int, error)
+	// ListTasks visits the queue's tasks in (NotBefore, ID) order.
+	ListTasks(queue string, fn func(*Task) bool) error
 
 	// Blob references, for garbage collection after a crash.
 	// ForEachBlobRef visits every blob ID referenced by a version or a part.

@@ -14,6 +14,9 @@ const (
 	publicAccessBlockConfig = "publicAccessBlock" // PublicAccessBlock as JSON
 	ownershipConfig         = "ownership"         // the Object Ownership setting
 	bucketACLConfig         = "acl"               // the bucket's grants as JSON
+	// ReplicationConfig is the replication configuration, as the XML
+	// document GetBucketReplication returns.
+	ReplicationConfig = "replication"
 )
 
 // setBucketConfig stores (raw != nil) or removes (raw == nil) one

@@ -39,6 +39,7 @@ func (s *Service) Complete(ctx context.Context, bucket, key, uploadID string, li
 	var v *meta.Version
 	var freed []string
 	var state string
+	var queued bool
 	err := s.meta.Update(ctx, func(tx meta.Tx) error {
 		freed = freed[:0]
 		u, err := getUpload(tx, bucket, key, uploadID)
@@ -92,6 +93,9 @@ func (s *Service) Complete(ctx context.Context, bucket, key, uploadID string, li
 		if err := tx.DeleteUpload(bucket, key, uploadID); err != nil {
 			return err
 		}
+		if queued, err = s.decide(tx, b, v); err != nil {
+			return err
+		}
 		if err := tx.PutVersion(v); err != nil {
 			return err
 		}
@@ -100,6 +104,7 @@ func (s *Service) Complete(ctx context.Context, bucket, key, uploadID string, li
 	if err != nil {
 		return nil, internal(err)
 	}
+	s.enqueued(queued)
 	return outputOf(v, state), nil
 }
 

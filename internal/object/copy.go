@@ -55,7 +55,8 @@ func (s *Service) Copy(ctx context.Context, in CopyInput) (*CopyOutput, error) {
 	if err := attrs.Validate(); err != nil {
 		return nil, err
 	}
-	if err := s.precheckACL(ctx, in.Bucket, in.ACL); err != nil {
+	b, err := s.precheckACL(ctx, in.Bucket, in.ACL)
+	if err != nil {
 		return nil, err
 	}
 	alg := in.ChecksumAlgorithm
@@ -66,7 +67,7 @@ func (s *Service) Copy(ctx context.Context, in CopyInput) (*CopyOutput, error) {
 			}
 		}
 	}
-	d, err := s.ingest(ctx, src.Body, sv.Size, "", ChecksumSpec{Algorithm: alg})
+	d, err := s.ingest(ctx, b.Region, src.Body, sv.Size, "", ChecksumSpec{Algorithm: alg})
 	if err != nil {
 		return nil, err
 	}

@@ -22,10 +22,12 @@ func (s *Service) Delete(ctx context.Context, bucket, key, versionID, owner stri
 	if versionID != "" {
 		return s.deleteVersion(ctx, bucket, key, versionID)
 	}
-	id, t := s.versions.New()
+	newID, t := s.versions.New()
 	res := &DeleteResult{}
+	var queued bool
 	err := s.meta.Update(ctx, func(tx meta.Tx) error {
 		*res = DeleteResult{}
+		id := newID
 		b, err := getBucket(tx, bucket)
 		if err != nil {
 			return err
@@ -52,6 +54,9 @@ func (s *Service) Delete(ctx context.Context, bucket, key, versionID, owner stri
 		}
 		markerOwner, _ := settleOwner(b, owner, nil)
 		m := &meta.Version{Bucket: bucket, Key: key, VersionID: id, ModTime: t.UTC(), DeleteMarker: true, Owner: markerOwner}
+		if queued, err = s.decide(tx, b, m); err != nil {
+			return err
+		}
 		if err := tx.PutVersion(m); err != nil {
 			return err
 		}
@@ -61,6 +66,7 @@ func (s *Service) Delete(ctx context.Context, bucket, key, versionID, owner stri
 	if err != nil {
 		return nil, internal(err)
 	}
+	s.enqueued(queued)
 	return res, nil
 }
 

@@ -39,7 +39,7 @@ func (d *ingested) etag() string { return hex.EncodeToString(d.md5) }
 // ingest reads body (size bytes when size >= 0) into a new blob or inline
 // buffer, verifying Content-MD5 and the flexible checksum. On error nothing
 // remains stored.
-func (s *Service) ingest(ctx context.Context, body io.Reader, size int64, contentMD5 string, ck ChecksumSpec) (*ingested, error) {
+func (s *Service) ingest(ctx context.Context, region string, body io.Reader, size int64, contentMD5 string, ck ChecksumSpec) (*ingested, error) {
 	var wantMD5 []byte
 	if contentMD5 != "" {
 		b, err := base64.StdEncoding.DecodeString(contentMD5)
@@ -81,7 +81,7 @@ func (s *Service) ingest(ctx context.Context, body io.Reader, size int64, conten
 		d.inline = buf
 		d.seg = meta.Segment{BlobID: newID(), Size: size, Inline: true}
 	} else {
-		id := newID()
+		id := s.newBlobID(region)
 		w, err := s.blobs.Create(ctx, id)
 		if err != nil {
 			return nil, internal(err)

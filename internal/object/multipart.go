@@ -115,7 +115,11 @@ func (s *Service) UploadPart(ctx context.Context, in PartInput) (*PartOutput, er
 	if in.Checksum.Algorithm == "" {
 		in.Checksum.Algorithm = u.ChecksumAlgorithm
 	}
-	d, err := s.ingest(ctx, in.Body, in.Size, in.ContentMD5, in.Checksum)
+	region, err := s.bucketRegion(ctx, in.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.ingest(ctx, region, in.Body, in.Size, in.ContentMD5, in.Checksum)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +209,11 @@ func (s *Service) UploadPartCopy(ctx context.Context, in CopyPartInput) (*PartOu
 	if size > MaxPutSize {
 		return nil, "", s3err.ErrInvalidRequest.With("The specified copy source is larger than the maximum allowable size for a copy source: 5368709120")
 	}
-	d, err := s.ingest(ctx, body, size, "", ChecksumSpec{Algorithm: u.ChecksumAlgorithm})
+	region, err := s.bucketRegion(ctx, u.Bucket)
+	if err != nil {
+		return nil, "", err
+	}
+	d, err := s.ingest(ctx, region, body, size, "", ChecksumSpec{Algorithm: u.ChecksumAlgorithm})
 	if err != nil {
 		return nil, "", err
 	}

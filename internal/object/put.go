@@ -90,10 +90,11 @@ func (s *Service) Put(ctx context.Context, in PutInput) (*PutOutput, error) {
 	if (in.VersionID == "") != in.ModTime.IsZero() {
 		return nil, internal(errors.New("object: a given version needs both VersionID and ModTime"))
 	}
-	if err := s.precheckACL(ctx, in.Bucket, in.ACL); err != nil {
+	b, err := s.precheckACL(ctx, in.Bucket, in.ACL)
+	if err != nil {
 		return nil, err
 	}
-	d, err := s.ingest(ctx, in.Body, in.Size, in.ContentMD5, in.Checksum)
+	d, err := s.ingest(ctx, b.Region, in.Body, in.Size, in.ContentMD5, in.Checksum)
 	if err != nil {
 		return nil, err
 	}
@@ -120,13 +121,13 @@ func (s *Service) Put(ctx context.Context, in PutInput) (*PutOutput, error) {
 
 // precheckACL refuses a write whose ACL the bucket does not accept before
 // its body is read; commitVersion checks again when the write commits.
-func (s *Service) precheckACL(ctx context.Context, bucket string, a ACL) error {
+func (s *Service) precheckACL(ctx context.Context, bucket string, a ACL) (*meta.Bucket, error) {
 	b, err := s.Bucket(ctx, bucket)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	_, err = checkACL(b, a)
-	return err
+	return b, err
 }
 
 func newVersion(bucket, key, owner string, a Attrs) *meta.Version {
@@ -160,9 +161,11 @@ func (s *Service) commitVersion(ctx context.Context, v *meta.Version, inline map
 	v.ModTime = t.UTC()
 	var freed []string
 	var state string
+	var queued bool
 	writer := v.Owner
 	err := s.meta.Update(ctx, func(tx meta.Tx) error {
 		freed = freed[:0]
+		v.ReplicationStatus, v.Replication = "", nil
 		b, err := getBucket(tx, v.Bucket)
 		if err != nil {
 			return err
@@ -196,11 +199,17 @@ func (s *Service) commitVersion(ctx context.Context, v *meta.Version, inline map
 				return err
 			}
 		}
+		if queued, err = s.decide(tx, b, v); err != nil {
+			return err
+		}
 		if err := tx.PutVersion(v); err != nil {
 			return err
 		}
 		return s.enqueueGC(tx, freed)
 	})
+	if err == nil {
+		s.enqueued(queued)
+	}
 	return state, internal(err)
 }
 

@@ -9,6 +9,7 @@ import (
 	"encoding/base32"
 	"errors"
 	"log/slog"
+	"strings"
 
 	"github.com/ferrys3/ferry/internal/blob"
 	"github.com/ferrys3/ferry/internal/clock"
@@ -34,9 +35,28 @@ type Config struct {
 	Blobs  blob.Store
 	Clock  clock.Clock
 	Region string
+	// Regions lists every region of the deployment when there are several;
+	// blobs of buckets outside Region get IDs prefixed "<region>." so one
+	// blob store can route them to that region's data root.
+	Regions []string
 	// InlineMax is the largest body kept inside the metadata store.
 	InlineMax int64
-	Log       *slog.Logger
+	// Replicator, when set, decides in each write's transaction whether
+	// the new version replicates.
+	Replicator Replicator
+	Log        *slog.Logger
+}
+
+// Replicator is the replication decision taken at write time.
+type Replicator interface {
+	// Decide runs inside the transaction that stores v (a new version or
+	// delete marker of bucket b, with its ID, time and owner settled) just
+	// before v is stored. It may set v's replication state and enqueue
+	// tasks in tx; it reports whether it enqueued any.
+	Decide(tx meta.Tx, b *meta.Bucket, v *meta.Version) (bool, error)
+	// Enqueued is called after a transaction in which Decide enqueued
+	// tasks has committed.
+	Enqueued()
 }
 
 // Service implements bucket and object operations.
@@ -46,7 +66,10 @@ type Service struct {
 	clock     clock.Clock
 	versions  *versionid.Generator
 	region    string
+	multi     bool
 	inlineMax int64
+	repl      Replicator
+	policies  policyCache
 	log       *slog.Logger
 	bufs      *bufPool
 }
@@ -60,7 +83,7 @@ func New(c Config) *Service {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{meta: c.Meta, blobs: c.Blobs, clock: c.Clock, versions: versionid.NewGenerator(c.Clock),
-		region: c.Region, inlineMax: c.InlineMax, log: c.Log, bufs: newBufPool()}
+		region: c.Region, multi: len(c.Regions) > 1, inlineMax: c.InlineMax, repl: c.Replicator, log: c.Log, bufs: newBufPool()}
 }
 
 // Region is the region this service's buckets are created in by default.
@@ -73,6 +96,52 @@ func newID() string {
 	var b [20]byte
 	_, _ = rand.Read(b[:])
 	return idEncoding.EncodeToString(b[:])
+}
+
+// newBlobID returns a blob ID for data of a bucket in region: a plain ID in
+// the default region, "<region>.<id>" in another.
+func (s *Service) newBlobID(region string) string {
+	if region == "" || region == s.region {
+		return newID()
+	}
+	return region + "." + newID()
+}
+
+// BlobRegion is the region whose data root holds a blob ("" for the
+// default region).
+func BlobRegion(id string) string {
+	if r, _, ok := strings.Cut(id, "."); ok {
+		return r
+	}
+	return ""
+}
+
+// bucketRegion is the region of bucket's data (looked up only when the
+// deployment has several regions).
+func (s *Service) bucketRegion(ctx context.Context, bucket string) (string, error) {
+	if !s.multi {
+		return s.region, nil
+	}
+	b, err := s.Bucket(ctx, bucket)
+	if err != nil {
+		return "", err
+	}
+	return b.Region, nil
+}
+
+// decide runs the replication decision for v inside tx.
+func (s *Service) decide(tx meta.Tx, b *meta.Bucket, v *meta.Version) (bool, error) {
+	if s.repl == nil {
+		return false, nil
+	}
+	return s.repl.Decide(tx, b, v)
+}
+
+// enqueued tells the replicator that a committed write enqueued tasks.
+func (s *Service) enqueued(did bool) {
+	if did && s.repl != nil {
+		s.repl.Enqueued()
+	}
 }
 
 // internal wraps an unexpected error so the front end renders InternalError

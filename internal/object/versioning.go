@@ -18,6 +18,10 @@ func (s *Service) SetVersioning(ctx context.Context, bucket, status string) erro
 		if err != nil {
 			return err
 		}
+		if _, ok := b.Configs[ReplicationConfig]; ok && status != meta.VersioningEnabled {
+			return s3err.ErrInvalidBucketState.With("A replication configuration is present on this bucket, so the versioning state cannot be changed.").
+				WithExtra("BucketName", bucket)
+		}
 		b.Versioning = status
 		return tx.UpdateBucket(b)
 	}))

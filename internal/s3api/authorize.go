@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/ferrys3/ferry/internal/authz"
 	"github.com/ferrys3/ferry/internal/object"
@@ -41,6 +40,9 @@ var operations = map[string]opSpec{
 	"ListMultipartUploads":          {"s3:ListBucketMultipartUploads", "", onBucket},
 	"PutBucketVersioning":           {"s3:PutBucketVersioning", "", onBucket},
 	"GetBucketVersioning":           {"s3:GetBucketVersioning", "", onBucket},
+	"PutBucketReplication":          {"s3:PutReplicationConfiguration", "", onBucket},
+	"GetBucketReplication":          {"s3:GetReplicationConfiguration", "", onBucket},
+	"DeleteBucketReplication":       {"s3:PutReplicationConfiguration", "", onBucket},
 	"PutBucketTagging":              {"s3:PutBucketTagging", "", onBucket},
 	"GetBucketTagging":              {"s3:GetBucketTagging", "", onBucket},
 	"DeleteBucketTagging":           {"s3:PutBucketTagging", "", onBucket},
@@ -98,6 +100,10 @@ func (q *request) authorize() error {
 		b, err := q.h.obj.Bucket(q.r.Context(), q.bucket)
 		if err != nil {
 			return err
+		}
+		if q.h.multiRegion && b.Region != q.h.region && q.op != "GetBucketLocation" {
+			return s3err.ErrPermanentRedirect.WithHeader("x-amz-bucket-region", b.Region).
+				WithExtra("Bucket", b.Name).WithExtra("Endpoint", q.r.Host)
 		}
 		q.bkt = b
 		req.ResourceAccount = b.Owner
@@ -300,38 +306,5 @@ func boolString(b bool) string {
 	return "false"
 }
 
-// policyCache keeps parsed bucket policies by document text.
-type policyCache struct {
-	mu sync.Mutex
-	m  map[string]*policy.Policy
-}
-
 // bucketPolicy returns b's parsed bucket policy, or nil.
-func (h *Handler) bucketPolicy(b *object.Bucket) *policy.Policy {
-	doc := object.PolicyDocument(b)
-	if len(doc) == 0 {
-		return nil
-	}
-	c := &h.policies
-	c.mu.Lock()
-	p, ok := c.m[string(doc)]
-	c.mu.Unlock()
-	if ok {
-		return p
-	}
-	p, err := policy.Parse(doc, policy.ForBucketPolicy())
-	if err != nil {
-		// Stored policies were validated; one the parser no longer accepts
-		// denies everything rather than nothing.
-		p = denyAll
-	}
-	c.mu.Lock()
-	if c.m == nil || len(c.m) > 1024 {
-		c.m = map[string]*policy.Policy{}
-	}
-	c.m[string(doc)] = p
-	c.mu.Unlock()
-	return p
-}
-
-var denyAll, _ = policy.Parse([]byte(`{"Version":"2012-10-17","Statement":[{"Sid":"UnreadablePolicy","Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}`))
+func (h *Handler) bucketPolicy(b *object.Bucket) *policy.Policy { return h.obj.ParsedBucketPolicy(b) }

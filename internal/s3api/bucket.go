@@ -23,6 +23,15 @@ func (q *request) writeXML(status int, v any) error {
 	return nil
 }
 
+// writeRawXML sends a stored XML document.
+func (q *request) writeRawXML(status int, doc []byte) error {
+	q.w.Header().Set("Content-Type", "application/xml")
+	q.w.WriteHeader(status)
+	_, _ = q.w.Write([]byte(xml.Header))
+	_, _ = q.w.Write(doc)
+	return nil
+}
+
 func listBuckets(q *request) error {
 	bs, err := q.h.obj.ListBuckets(q.r.Context(), q.account())
 	if err != nil {

@@ -33,6 +33,8 @@ func (q *request) routeBucket(m string, has func(string) bool) handlerFunc {
 			return q.named("CreateBucket", createBucket)
 		case has("versioning"):
 			return q.named("PutBucketVersioning", putBucketVersioning)
+		case has("replication"):
+			return q.named("PutBucketReplication", putBucketReplication)
 		case has("tagging"):
 			return q.named("PutBucketTagging", putBucketTagging)
 		case has("policy"):
@@ -52,6 +54,8 @@ func (q *request) routeBucket(m string, has func(string) bool) handlerFunc {
 			return q.named("DeleteBucket", deleteBucket)
 		case has("tagging"):
 			return q.named("DeleteBucketTagging", deleteBucketTagging)
+		case has("replication"):
+			return q.named("DeleteBucketReplication", deleteBucketReplication)
 		case has("policy"):
 			return q.named("DeleteBucketPolicy", deleteBucketPolicy)
 		case has("publicAccessBlock"):
@@ -67,6 +71,8 @@ func (q *request) routeBucket(m string, has func(string) bool) handlerFunc {
 			return q.named("ListMultipartUploads", listUploads)
 		case has("versioning"):
 			return q.named("GetBucketVersioning", getBucketVersioning)
+		case has("replication"):
+			return q.named("GetBucketReplication", getBucketReplication)
 		case has("versions"):
 			return q.named("ListObjectVersions", listObjectVersions)
 		case has("tagging"):

@@ -17,6 +17,7 @@ import (
 	"github.com/ferrys3/ferry/internal/iam"
 	"github.com/ferrys3/ferry/internal/metrics"
 	"github.com/ferrys3/ferry/internal/object"
+	"github.com/ferrys3/ferry/internal/replication"
 	"github.com/ferrys3/ferry/internal/sigv4"
 )
 
@@ -24,8 +25,13 @@ import (
 type Config struct {
 	Objects *object.Service
 	IAM     *iam.Service
-	Clock   clock.Clock
-	Region  string
+	// MultiRegion: the deployment has several regions, and a bucket of
+	// another region is answered with PermanentRedirect.
+	MultiRegion bool
+	// Replication serves the bucket replication configuration API.
+	Replication *replication.Service
+	Clock       clock.Clock
+	Region      string
 	// Domains are base host names for virtual-hosted-style requests
 	// (bucket.domain); path-style always works.
 	Domains []string
@@ -35,18 +41,19 @@ type Config struct {
 
 // Handler serves the S3 API.
 type Handler struct {
-	obj      *object.Service
-	iam      *iam.Service
-	clock    clock.Clock
-	region   string
-	domains  []string
-	metrics  *metrics.HTTP
-	log      *slog.Logger
-	verifier *sigv4.Verifier
-	policies policyCache
-	hostID   string
-	reqSeq   atomic.Uint64
-	reqBase  string
+	obj         *object.Service
+	iam         *iam.Service
+	repl        *replication.Service
+	multiRegion bool
+	clock       clock.Clock
+	region      string
+	domains     []string
+	metrics     *metrics.HTTP
+	log         *slog.Logger
+	verifier    *sigv4.Verifier
+	hostID      string
+	reqSeq      atomic.Uint64
+	reqBase     string
 }
 
 // New returns a Handler.
@@ -57,7 +64,7 @@ func New(c Config) *Handler {
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{obj: c.Objects, iam: c.IAM, clock: c.Clock, region: c.Region, metrics: c.Metrics, log: c.Log}
+	h := &Handler{obj: c.Objects, iam: c.IAM, repl: c.Replication, multiRegion: c.MultiRegion, clock: c.Clock, region: c.Region, metrics: c.Metrics, log: c.Log}
 	for _, d := range c.Domains {
 		if d = strings.ToLower(strings.TrimSpace(d)); d != "" {
 			h.domains = append(h.domains, d)

@@ -130,6 +130,9 @@ var (
 	ErrInvalidBucketACLWithOwnership     = def("InvalidBucketAclWithObjectOwnership", 400, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
 	ErrUnresolvableGrantByEmailAddress   = def("UnresolvableGrantByEmailAddress", 400, "The email address you provided does not match any account on record.")
 	ErrTooManyBuckets                    = def("TooManyBuckets", 400, "You have attempted to create more buckets than allowed")
+	ErrInvalidBucketState                = def("InvalidBucketState", 409, "The request is not valid with the current state of the bucket.")
+	ErrReplicationConfigurationNotFound  = def("ReplicationConfigurationNotFoundError", 404, "The replication configuration was not found")
+	ErrPermanentRedirect                 = def("PermanentRedirect", 301, "The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.")
 )
 
 type xmlError struct {

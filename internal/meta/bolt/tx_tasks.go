@@ -209,3 +209,51 @@ func (t *tx) CountTasks(queue string) (int, error) {
 	}
 	return int(n), nil
 }
+
+func (t *tx) ReleaseLeases(queue string, now int64) (int, error) {
+	prefix := lp(queue)
+	var ids []string
+	c := t.btx.Bucket(bTaskQueue).Cursor()
+	for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
+		if len(k) < len(prefix)+8 || len(v) < 8 {
+			return 0, fmt.Errorf("meta/bolt: corrupt task index entry %q", k)
+		}
+		if unsortable(v[:8]) > now {
+			ids = append(ids, string(k[len(prefix)+8:]))
+		}
+	}
+	for _, id := range ids {
+		task, err := t.GetTask(id)
+		if err != nil {
+			return 0, fmt.Errorf("meta/bolt: dangling task index entry: %w", err)
+		}
+		task.LeaseUntil = 0
+		if err := t.putTask(task); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
+}
+
+func (t *tx) ListTasks(queue string, fn func(*meta.Task) bool) error {
+	prefix := lp(queue)
+	tasks := t.btx.Bucket(bTasks)
+	c := t.btx.Bucket(bTaskQueue).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = c.Next() {
+		if len(k) < len(prefix)+8 {
+			return fmt.Errorf("meta/bolt: corrupt task index entry %q", k)
+		}
+		v := tasks.Get(k[len(prefix)+8:])
+		if v == nil {
+			return fmt.Errorf("meta/bolt: dangling task index entry %q", k)
+		}
+		task, err := decodeTask(v)
+		if err != nil {
+			return err
+		}
+		if !fn(task) {
+			return nil
+		}
+	}
+	return nil
+}

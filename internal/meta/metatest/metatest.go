@@ -61,6 +61,7 @@ func Run(t *testing.T, open Opener) {
 		{"Tasks", testTasks},
 		{"ClaimTasks", testClaimTasks},
 		{"ClaimTasksKeyOrder", testClaimTasksKeyOrder},
+		{"ReleaseLeases", testReleaseLeases},
 		{"BlobRefs", testBlobRefs},
 		{"Rollback", testRollback},
 		{"ReadYourWrites", testReadYourWrites},

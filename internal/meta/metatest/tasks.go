@@ -212,3 +212,36 @@ func testClaimTasksKeyOrder(t *testing.T, open Opener) {
 	update(t, s, func(tx meta.Tx) error { return tx.UpdateTask(&moved) })
 	equal(t, "k3a parked: k3b claimable", ids(claim(t, s, "q", 250, 500, 10)), []string{k3b.ID})
 }
+
+// testReleaseLeases: released tasks are claimable at once; others untouched.
+func testReleaseLeases(t *testing.T, open Opener) {
+	s := newStore(t, open)
+	a := &meta.Task{Queue: "q", NotBefore: 0}
+	b := &meta.Task{Queue: "q", NotBefore: 0}
+	o := &meta.Task{Queue: "other", NotBefore: 0}
+	update(t, s, func(tx meta.Tx) error {
+		for _, x := range []*meta.Task{a, b, o} {
+			if err := tx.EnqueueTask(x); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	equal(t, "claim q", ids(claim(t, s, "q", 10, 1000, 10)), []string{a.ID, b.ID})
+	equal(t, "claim other", ids(claim(t, s, "other", 10, 1000, 10)), []string{o.ID})
+	var n int
+	update(t, s, func(tx meta.Tx) error {
+		var err error
+		n, err = tx.ReleaseLeases("q", 20)
+		return err
+	})
+	equal(t, "released", n, 2)
+	var listed []*meta.Task
+	view(t, s, func(tx meta.Tx) error {
+		return tx.ListTasks("q", func(x *meta.Task) bool { listed = append(listed, x); return true })
+	})
+	equal(t, "ListTasks", ids(listed), []string{a.ID, b.ID})
+	equal(t, "ListTasks leases ended", listed[0].LeaseUntil+listed[1].LeaseUntil, int64(0))
+	equal(t, "q claimable again", ids(claim(t, s, "q", 20, 1000, 10)), []string{a.ID, b.ID})
+	equal(t, "other still leased", ids(claim(t, s, "other", 20, 1000, 10)), []string{})
+}

@@ -1,0 +1,284 @@
+package replication
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/ferrys3/ferry/internal/authz"
+	"github.com/ferrys3/ferry/internal/iam"
+	"github.com/ferrys3/ferry/internal/meta"
+	"github.com/ferrys3/ferry/internal/object"
+	"github.com/ferrys3/ferry/internal/replconf"
+	"github.com/ferrys3/ferry/internal/s3err"
+)
+
+// Failure reasons, as AWS reports them.
+const (
+	ReasonAssumeRole         = "AssumeRoleNotPermitted"
+	ReasonDstBucketNotFound  = "DstBucketNotFound"
+	ReasonDstUnversioned     = "DstBucketUnversioned"
+	ReasonDstPutNotPermitted = "DstPutObjectNotPermitted"
+	ReasonDstDelNotPermitted = "DstDelObjNotPermitted"
+	ReasonSrcGetNotPermitted = "SrcGetObjectNotPermitted"
+	ReasonSrcConfigMissing   = "SrcBucketReplicationConfigMissing"
+	ReasonSrcVersionNotFound = "SrcVersionNotFound"
+	ReasonSrcBucketNotFound  = "SrcBucketNotFound"
+)
+
+// failure ends a replication in FAILED: Reason is the AWS failure reason,
+// Detail says exactly what was missing.
+type failure struct {
+	Reason, Detail string
+}
+
+func (f *failure) Error() string { return f.Reason + ": " + f.Detail }
+
+// skip ends a replication that has nothing left to do (the source version
+// or bucket is gone).
+type skip struct{ why string }
+
+func (s *skip) Error() string { return "skipped: " + s.why }
+
+// errGone aborts a replica write whose task another worker completed.
+var errGone = errors.New("replication: task already completed")
+
+// plan is what one task will write, settled before any byte moves.
+type plan struct {
+	t        *task
+	rule     *replconf.Rule
+	src      *meta.Version
+	dst      *meta.Bucket
+	writer   string
+	grants   []meta.Grant
+	dropTags bool
+}
+
+// execute performs one task; its error is nil, *failure, *skip, errGone
+// or a transient error.
+func (s *Service) execute(ctx context.Context, mt *meta.Task, t *task) error {
+	p, body, err := s.prepare(ctx, t)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		defer body.Close()
+	}
+	r := *p.src
+	r.Bucket = p.dst.Name
+	if p.dropTags {
+		r.Tags = nil
+	}
+	if sc := p.rule.Destination.StorageClass; sc != "" && !r.DeleteMarker {
+		r.StorageClass = sc
+	}
+	err = s.objects.PutReplica(ctx, object.ReplicaInput{V: &r, Body: body, Writer: p.writer, Grants: p.grants,
+		Check: func(tx meta.Tx, b *meta.Bucket) error {
+			if b.Versioning != meta.VersioningEnabled {
+				return &failure{ReasonDstUnversioned, "versioning is not enabled on destination bucket " + b.Name}
+			}
+			_, err := tx.GetTask(mt.ID)
+			if errors.Is(err, meta.ErrNotFound) {
+				return errGone
+			}
+			return err
+		},
+		Commit: func(tx meta.Tx) error {
+			if err := setState(tx, t, meta.ReplicationCompleted, ""); err != nil {
+				return err
+			}
+			return tx.DeleteTask(mt.ID)
+		}})
+	var f *failure
+	if errors.As(err, &f) {
+		return f
+	}
+	if errors.Is(err, errGone) {
+		return errGone
+	}
+	if err != nil && s3err.As(err).Code == "NoSuchBucket" {
+		return &failure{ReasonDstBucketNotFound, "destination bucket " + t.Dest + " does not exist"}
+	}
+	return err
+}
+
+// prepare checks everything a replication needs, as the rule's role, and
+// opens the source version.
+func (s *Service) prepare(ctx context.Context, t *task) (*plan, io.ReadCloser, error) {
+	srcB, err := s.objects.Bucket(ctx, t.Bucket)
+	if err != nil {
+		if s3err.As(err).Code == "NoSuchBucket" {
+			return nil, nil, &skip{"source bucket " + t.Bucket + " no longer exists"}
+		}
+		return nil, nil, err
+	}
+	cfg := s.bucketConfig(srcB)
+	if cfg == nil {
+		return nil, nil, &failure{ReasonSrcConfigMissing, "bucket " + t.Bucket + " has no replication configuration"}
+	}
+	rule := cfg.RuleByID(t.Rule)
+	if rule == nil || rule.Destination.BucketName() != t.Dest {
+		rule = nil
+		for i := range cfg.Rules {
+			if cfg.Rules[i].Destination.BucketName() == t.Dest {
+				rule = &cfg.Rules[i]
+				break
+			}
+		}
+	}
+	if rule == nil {
+		return nil, nil, &failure{ReasonSrcConfigMissing, "no rule of bucket " + t.Bucket + " replicates to " + t.Dest}
+	}
+	role, err := s.session(ctx, cfg.Role, srcB)
+	if err != nil {
+		return nil, nil, err
+	}
+	dst, err := s.objects.Bucket(ctx, t.Dest)
+	if err != nil {
+		if s3err.As(err).Code == "NoSuchBucket" {
+			return nil, nil, &failure{ReasonDstBucketNotFound, "destination bucket " + t.Dest + " does not exist"}
+		}
+		return nil, nil, err
+	}
+	if !s.cfg.RegionUp(dst.Region) {
+		return nil, nil, fmt.Errorf("destination region %s is unreachable", dst.Region)
+	}
+	if dst.Versioning != meta.VersioningEnabled {
+		return nil, nil, &failure{ReasonDstUnversioned, "versioning is not enabled on destination bucket " + dst.Name}
+	}
+	v, body, err := s.objects.OpenVersion(ctx, t.Bucket, t.Key, t.VersionID)
+	if err != nil {
+		if s3err.As(err).Code == "NoSuchVersion" {
+			return nil, nil, &skip{"source version " + t.VersionID + " of " + t.Key + " was deleted before it replicated"}
+		}
+		return nil, nil, err
+	}
+	p := &plan{t: t, rule: rule, src: v, dst: dst, writer: v.Owner, grants: v.ACL}
+	fail := func(reason string, d authz.Decision, action, resource string) (*plan, io.ReadCloser, error) {
+		if body != nil {
+			body.Close()
+		}
+		return nil, nil, &failure{reason, fmt.Sprintf("%s may not perform %s on %s: %s", role.ARN, action, resource, d.Reason)}
+	}
+	srcARN := "arn:aws:s3:::" + t.Bucket + "/" + t.Key
+	dstARN := "arn:aws:s3:::" + dst.Name + "/" + t.Key
+	if !v.DeleteMarker {
+		d := s.allowed(role, "s3:GetObjectVersionForReplication", srcARN, srcB, t.VersionID)
+		if !d.Allowed && !d.Deny {
+			if alt := s.allowed(role, "s3:GetObjectVersion", srcARN, srcB, t.VersionID); alt.Allowed {
+				d = alt
+			}
+		}
+		if !d.Allowed {
+			return fail(ReasonSrcGetNotPermitted, d, "s3:GetObjectVersionForReplication", srcARN)
+		}
+		if len(v.Tags) > 0 && !s.allowed(role, "s3:GetObjectVersionTagging", srcARN, srcB, t.VersionID).Allowed {
+			p.dropTags = true
+		}
+	}
+	action, reason := "s3:ReplicateObject", ReasonDstPutNotPermitted
+	if v.DeleteMarker {
+		action, reason = "s3:ReplicateDelete", ReasonDstDelNotPermitted
+	}
+	if d := s.allowed(role, action, dstARN, dst, ""); !d.Allowed {
+		return fail(reason, d, action, dstARN)
+	}
+	if len(v.Tags) > 0 && !p.dropTags && !s.allowed(role, "s3:ReplicateTags", dstARN, dst, "").Allowed {
+		p.dropTags = true
+	}
+	if rule.Destination.OwnerOverride {
+		// With ACLs disabled the destination owns every object anyway and
+		// the override needs no permission.
+		if object.ObjectOwnership(dst) != object.OwnershipBucketOwnerEnforced {
+			if d := s.allowed(role, "s3:ObjectOwnerOverrideToBucketOwner", dstARN, dst, ""); !d.Allowed {
+				return fail(ReasonDstPutNotPermitted, d, "s3:ObjectOwnerOverrideToBucketOwner", dstARN)
+			}
+		}
+		p.writer, p.grants = dst.Owner, nil
+	}
+	return p, body, nil
+}
+
+// allowed evaluates the role session's request against its policies and
+// the bucket's policy, as for any request to that bucket.
+func (s *Service) allowed(role *authz.Identity, action, resource string, b *meta.Bucket, versionID string) authz.Decision {
+	req := &authz.Request{Identity: role, Action: action, Resource: resource, ResourceAccount: b.Owner,
+		ResourcePolicy: s.objects.ParsedBucketPolicy(b), Keys: map[string][]string{"aws:SecureTransport": {"true"}}}
+	if versionID != "" {
+		req.Keys["s3:VersionId"] = []string{versionID}
+	}
+	return authz.Authorize(req)
+}
+
+// sessionCache reuses role sessions for a short while.
+type sessionCache struct {
+	mu sync.Mutex
+	m  map[string]*cachedSession
+}
+
+type cachedSession struct {
+	id      *authz.Identity
+	err     error
+	expires time.Time
+}
+
+// session assumes the replication role as s3.amazonaws.com on behalf of
+// the source bucket. A role that is missing or does not trust the service
+// fails the replication with AssumeRoleNotPermitted.
+func (s *Service) session(ctx context.Context, roleARN string, src *meta.Bucket) (*authz.Identity, error) {
+	key := roleARN + "\x00" + src.Name
+	now := s.clock.Now()
+	c := &s.sessions
+	c.mu.Lock()
+	e, ok := c.m[key]
+	c.mu.Unlock()
+	if ok && now.Before(e.expires) {
+		return e.id, e.err
+	}
+	id, d, err := s.iam.ServiceSession(ctx, iam.ServiceSessionInput{Service: iam.ReplicationPrincipal, RoleARN: roleARN,
+		SessionName: SessionName, SourceAccount: src.Owner, SourceArn: "arn:aws:s3:::" + src.Name})
+	var ie *iam.Error
+	if errors.As(err, &ie) && ie.Code == iam.CodeAccessDenied {
+		why := "the trust policy does not allow it"
+		if d != nil && d.Reason != "" {
+			why = d.Reason
+		}
+		err = &failure{ReasonAssumeRole, fmt.Sprintf("%s may not assume role %s: %s", iam.ReplicationPrincipal, roleARN, why)}
+	} else if err != nil {
+		return nil, err // transient: not cached
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) > 1024 {
+		c.m = map[string]*cachedSession{}
+	}
+	c.m[key] = &cachedSession{id: id, err: err, expires: now.Add(s.cfg.SessionTTL)}
+	c.mu.Unlock()
+	return id, err
+}
+
+// setState records one destination's outcome on the source version (if it
+// still exists) and derives the version's status.
+func setState(tx meta.Tx, t *task, status, reason string) error {
+	v, err := tx.GetVersion(t.Bucket, t.Key, t.VersionID)
+	if errors.Is(err, meta.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	found := false
+	for i := range v.Replication {
+		if v.Replication[i].Bucket == t.Dest {
+			v.Replication[i].Status, v.Replication[i].Reason = status, reason
+			found = true
+		}
+	}
+	if !found {
+		v.Replication = append(v.Replication, meta.ReplicaState{Bucket: t.Dest, Rule: t.Rule, Status: status, Reason: reason})
+	}
+	v.ReplicationStatus = meta.DeriveReplicationStatus(v.Replication)
+	return tx.PutVersion(v)
+}
