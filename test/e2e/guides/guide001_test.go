@@ -90,6 +90,29 @@ const (
 ]
 }
 `
+
+	replicationConfiguration = `{
+"Role": "arn:aws:iam::SOURCE-ACCOUNT-ID:role/S3CrossAccountReplicationRole",
+"Rules": [
+{
+"ID": "CrossAccountReplicationRule",
+"Status": "Enabled",
+"Priority": 1,
+"Filter": {},
+"Destination": {
+"Bucket": "arn:aws:s3:::YOUR-DESTINATION-BUCKET-NAME",
+"Account": "DESTINATION-ACCOUNT-ID",
+"AccessControlTranslation": {
+"Owner": "Destination"
+}
+},
+"DeleteMarkerReplication": {
+"Status": "Enabled"
+}
+}
+]
+}
+`
 )
 
 const roleName = "S3CrossAccountReplicationRole"
@@ -169,8 +192,59 @@ func guide001(t *testing.T, cli clients.AWSCLI) {
 		t.Errorf("get-bucket-policy returned %q", got.Policy)
 	}
 
-	// Isolation: neither account can use the other's bucket on its own.
+	// Step 5: the replication rule.
+	sh.file("replication-configuration.json", fill(replicationConfiguration))
+	sh.ok(as(srcP, "s3api", "put-bucket-replication", "--bucket", srcBucket, "--replication-configuration", "file://replication-configuration.json")...)
+	var cfg struct {
+		ReplicationConfiguration struct {
+			Role  string
+			Rules []struct {
+				ID, Status  string
+				Priority    int
+				Destination struct{ Bucket, Account string }
+			}
+		}
+	}
+	sh.json(&cfg, as(srcP, "s3api", "get-bucket-replication", "--bucket", srcBucket)...)
+	if rc := cfg.ReplicationConfiguration; rc.Role != roleARN || len(rc.Rules) != 1 || rc.Rules[0].ID != "CrossAccountReplicationRule" ||
+		rc.Rules[0].Destination.Bucket != "arn:aws:s3:::"+dstBucket || rc.Rules[0].Destination.Account != dst.AccountID {
+		t.Errorf("get-bucket-replication = %+v", rc)
+	}
+
+	// Step 6: a new object replicates.
 	sh.file("test-replication.txt", "This is a test file for replication\n")
+	sh.ok(as(srcP, "s3", "cp", "test-replication.txt", "s3://"+srcBucket+"/")...)
+	waitStatus(t, sh, as(srcP, "s3api", "head-object", "--bucket", srcBucket, "--key", "test-replication.txt"), "COMPLETED")
+	if ls := sh.ok(as(dstP, "s3", "ls", "s3://"+dstBucket+"/")...); !strings.Contains(ls.Stdout, "test-replication.txt") {
+		t.Errorf("aws s3 ls of the destination:\n%s", ls)
+	}
+	var srcHead, dstHead struct{ VersionId, ETag, ReplicationStatus string }
+	sh.json(&srcHead, as(srcP, "s3api", "head-object", "--bucket", srcBucket, "--key", "test-replication.txt")...)
+	sh.json(&dstHead, as(dstP, "s3api", "head-object", "--bucket", dstBucket, "--key", "test-replication.txt")...)
+	if dstHead.ReplicationStatus != "REPLICA" || dstHead.VersionId != srcHead.VersionId || dstHead.ETag != srcHead.ETag {
+		t.Errorf("replica %+v of source %+v", dstHead, srcHead)
+	}
+	sh.ok(as(dstP, "s3", "cp", "s3://"+dstBucket+"/test-replication.txt", "replica.txt")...)
+	if got := sh.read("replica.txt"); got != "This is a test file for replication\n" {
+		t.Errorf("replica bytes %q", got)
+	}
+	var acl struct{ Owner struct{ ID string } }
+	sh.json(&acl, as(dstP, "s3api", "get-object-acl", "--bucket", dstBucket, "--key", "test-replication.txt")...)
+	var buckets struct{ Owner struct{ ID string } }
+	sh.json(&buckets, as(dstP, "s3api", "list-buckets")...)
+	if acl.Owner.ID == "" || acl.Owner.ID != buckets.Owner.ID {
+		t.Errorf("replica owner %q, want the destination account", acl.Owner.ID)
+	}
+	// A delete marker replicates (DeleteMarkerReplication Enabled).
+	sh.ok(as(srcP, "s3", "rm", "s3://"+srcBucket+"/test-replication.txt")...)
+	waitFor(t, "the delete marker in the destination", func() bool {
+		var vs struct{ DeleteMarkers []struct{ Key, VersionId string } }
+		sh.json(&vs, as(dstP, "s3api", "list-object-versions", "--bucket", dstBucket)...)
+		return len(vs.DeleteMarkers) == 1 && vs.DeleteMarkers[0].Key == "test-replication.txt"
+	})
+	sh.refused("404", as(dstP, "s3api", "head-object", "--bucket", dstBucket, "--key", "test-replication.txt")...)
+
+	// Isolation: neither account can use the other's bucket on its own.
 	sh.ok(as(srcP, "s3", "cp", "test-replication.txt", "s3://"+srcBucket+"/")...)
 	sh.refused("AccessDenied", as(dstP, "s3api", "list-objects-v2", "--bucket", srcBucket)...)
 	sh.refused("AccessDenied", as(dstP, "s3api", "get-object", "--bucket", srcBucket, "--key", "test-replication.txt", "out.txt")...)

@@ -252,3 +252,41 @@ func (s *shell) file(name, text string) {
 		s.t.Fatal(err)
 	}
 }
+
+// read returns a file of the working directory.
+func (s *shell) read(name string) string {
+	s.t.Helper()
+	b, err := os.ReadFile(filepath.Join(s.dir, name))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return string(b)
+}
+
+// waitFor polls cond for up to 30 seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// waitStatus polls a head-object command until ReplicationStatus is want
+// (failing early on any other final status) and returns the last output.
+func waitStatus(t *testing.T, sh *shell, headArgs []string, want string) {
+	t.Helper()
+	var last string
+	waitFor(t, "ReplicationStatus "+want, func() bool {
+		var h struct{ ReplicationStatus string }
+		sh.json(&h, headArgs...)
+		last = h.ReplicationStatus
+		if last != want && last != "PENDING" {
+			t.Fatalf("ReplicationStatus %q, want %s", last, want)
+		}
+		return last == want
+	})
+}
