@@ -15,6 +15,7 @@ import (
 	"github.com/ferrys3/ferry/internal/clock"
 	"github.com/ferrys3/ferry/internal/iam"
 	"github.com/ferrys3/ferry/internal/replication"
+	"github.com/ferrys3/ferry/internal/s3err"
 	"github.com/ferrys3/ferry/internal/sigv4"
 )
 
@@ -99,6 +100,8 @@ func (h *Handler) serve(r *http.Request) (int, any) {
 	case hasID && id != "" && r.Method == http.MethodDelete:
 		err = h.delete(r, id)
 		status, out = http.StatusOK, map[string]string{"AccountId": id}
+	case strings.HasPrefix(path, "replication/"):
+		out, err = h.replication(r, strings.TrimPrefix(path, "replication/"))
 	default:
 		err = fail(http.StatusNotFound, "NotFound", "no such admin operation: "+r.Method+" "+r.URL.Path)
 	}
@@ -182,6 +185,33 @@ func (h *Handler) delete(r *http.Request, id string) *apiError {
 		return internal(h.log, err)
 	}
 	return nil
+}
+
+// replication serves GET replication/BUCKET/status, POST …/retry and
+// GET …/doctor.
+func (h *Handler) replication(r *http.Request, rest string) (any, *apiError) {
+	bucket, verb, _ := strings.Cut(rest, "/")
+	var out any
+	var err error
+	switch {
+	case verb == "status" && r.Method == http.MethodGet:
+		out, err = h.repl.Status(r.Context(), bucket)
+	case verb == "retry" && r.Method == http.MethodPost:
+		var n int
+		n, err = h.repl.Retry(r.Context(), bucket)
+		out = map[string]any{"Bucket": bucket, "Queued": n}
+	case verb == "doctor" && r.Method == http.MethodGet:
+		out, err = h.repl.Doctor(r.Context(), bucket)
+	default:
+		return nil, fail(http.StatusNotFound, "NotFound", "no such admin operation: "+r.Method+" "+r.URL.Path)
+	}
+	if e := s3err.As(err); err != nil && e.Code != "InternalError" {
+		return nil, fail(e.HTTPStatus, e.Code, e.Message)
+	}
+	if err != nil {
+		return nil, internal(h.log, err)
+	}
+	return out, nil
 }
 
 func internal(log *slog.Logger, err error) *apiError {

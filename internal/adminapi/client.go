@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ferrys3/ferry/internal/replication"
 	"github.com/ferrys3/ferry/internal/sigv4"
 )
 
@@ -76,4 +77,25 @@ func (c *Client) ListAccounts(ctx context.Context) ([]Account, error) {
 // DeleteAccount deletes an account that owns no buckets.
 func (c *Client) DeleteAccount(ctx context.Context, id string) error {
 	return c.do(ctx, http.MethodDelete, "accounts/"+id, nil, nil)
+}
+
+// ReplicationStatus reports a source bucket's replication state.
+func (c *Client) ReplicationStatus(ctx context.Context, bucket string) (*replication.Report, error) {
+	var r replication.Report
+	err := c.do(ctx, http.MethodGet, "replication/"+bucket+"/status", nil, &r)
+	return &r, err
+}
+
+// RetryReplication queues a bucket's FAILED replications again.
+func (c *Client) RetryReplication(ctx context.Context, bucket string) (int, error) {
+	var out struct{ Queued int }
+	err := c.do(ctx, http.MethodPost, "replication/"+bucket+"/retry", nil, &out)
+	return out.Queued, err
+}
+
+// DiagnoseReplication runs the replication doctor on a source bucket.
+func (c *Client) DiagnoseReplication(ctx context.Context, bucket string) (*replication.Diagnosis, error) {
+	var d replication.Diagnosis
+	err := c.do(ctx, http.MethodGet, "replication/"+bucket+"/doctor", nil, &d)
+	return &d, err
 }

@@ -22,23 +22,20 @@ Flags: --endpoint URL (default http://127.0.0.1:9000, env FERRY_ENDPOINT).
 The operator keys come from FERRY_ROOT_ACCESS_KEY_ID and FERRY_ROOT_SECRET_ACCESS_KEY.
 `
 
-// runAccount is `ferry account …`.
-func runAccount(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, accountUsage)
-		return 2
-	}
-	verb := args[0]
-	fs := flag.NewFlagSet("ferry account "+verb, flag.ContinueOnError)
+// adminCommand parses the flags every admin subcommand shares (--endpoint,
+// --json; before or after the positional arguments) and builds the admin
+// client with the operator keys. It returns a nil client and an exit code
+// when it cannot.
+func adminCommand(name string, args []string, stderr io.Writer) (*adminapi.Client, []string, *bool, int) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	endpoint := fs.String("endpoint", env("FERRY_ENDPOINT", "http://127.0.0.1:9000"), "ferry endpoint")
 	asJSON := fs.Bool("json", false, "print JSON")
-	// Flags may come before or after the positional argument.
 	var pos []string
-	rest := args[1:]
+	rest := args
 	for {
 		if err := fs.Parse(rest); err != nil {
-			return 2
+			return nil, nil, nil, 2
 		}
 		if fs.NArg() == 0 {
 			break
@@ -49,8 +46,22 @@ func runAccount(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	c := &adminapi.Client{Endpoint: *endpoint, Credentials: sigv4.Credentials{
 		AccessKeyID: os.Getenv("FERRY_ROOT_ACCESS_KEY_ID"), SecretAccessKey: os.Getenv("FERRY_ROOT_SECRET_ACCESS_KEY")}}
 	if c.Credentials.AccessKeyID == "" || c.Credentials.SecretAccessKey == "" {
-		fmt.Fprintln(stderr, "ferry account: set FERRY_ROOT_ACCESS_KEY_ID and FERRY_ROOT_SECRET_ACCESS_KEY to the operator keys")
+		fmt.Fprintln(stderr, name+": set FERRY_ROOT_ACCESS_KEY_ID and FERRY_ROOT_SECRET_ACCESS_KEY to the operator keys")
+		return nil, nil, nil, 2
+	}
+	return c, pos, asJSON, 0
+}
+
+// runAccount is `ferry account …`.
+func runAccount(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, accountUsage)
 		return 2
+	}
+	verb := args[0]
+	c, pos, asJSON, code := adminCommand("ferry account "+verb, args[1:], stderr)
+	if c == nil {
+		return code
 	}
 	var err error
 	switch {

@@ -18,6 +18,9 @@ Usage:
   ferry server [flags]   run the server (embedded store, no configuration needed)
   ferry bench [flags]    load-test any S3 endpoint
   ferry account ...      create, list and delete accounts (operator keys)
+  ferry replication ...  replication status and retry of a bucket (operator keys)
+  ferry doctor replication BUCKET
+                         explain what replication of a bucket needs and lacks
   ferry version          print the version
 
 Run "ferry <command> -h" for a command's flags.
@@ -36,6 +39,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runBench(ctx, args[1:], stdout, stderr)
 	case "account":
 		return runAccount(ctx, args[1:], stdout, stderr)
+	case "replication":
+		return runReplication(ctx, args[1:], stdout, stderr)
+	case "doctor":
+		return runDoctor(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "ferry", Version)
 		return 0

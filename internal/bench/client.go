@@ -289,7 +289,7 @@ func (c *client) statusError(r *request, resp *http.Response) error {
 	}
 	if r.query != "" {
 		q := r.query
-		if i := strings.IndexByte(q, '&'); i >= 0 && strings.HasPrefix(q, "list-type") {
+		if i := strings.IndexByte(q, '&'); i >= 0 && (strings.HasPrefix(q, "list-type") || strings.HasPrefix(q, "versions&")) {
 			q = q[:i]
 		}
 		target += "?" + q

@@ -41,6 +41,16 @@ const (
 	DefaultPartSize    = 16 << 20
 	DefaultKeyPrefix   = "ferry-bench/"
 
+	DefaultReplicaTimeout = 60 * time.Second
+	DefaultPollInterval   = 2 * time.Millisecond
+
+	// maxPollInterval caps the growing interval between replica HEADs of one
+	// object (unless PollInterval itself is larger).
+	maxPollInterval = 50 * time.Millisecond
+	// backlogListInterval is the pause between listings of the replica
+	// bucket in backlog mode (measured from the start of one listing).
+	backlogListInterval = 250 * time.Millisecond
+
 	// SignedPayloadLimit is the largest body whose SHA-256 is computed and
 	// signed; bigger bodies are sent as UNSIGNED-PAYLOAD.
 	SignedPayloadLimit = 64 << 10
@@ -50,8 +60,9 @@ const (
 
 // Config describes one benchmark run.
 //
-// Zero values mean "default" for Region, Bucket, Mix, Objects, Concurrency and
-// PartSize. ObjectSize 0 benchmarks zero-byte objects and KeyPrefix "" uses
+// Zero values mean "default" for Region, Bucket, Mix, Objects, Concurrency,
+// PartSize, ReplicaTimeout and PollInterval (and the Replica* endpoint, region
+// and credentials default to the source ones). ObjectSize 0 benchmarks zero-byte objects and KeyPrefix "" uses
 // the bucket root, so callers wanting the defaults for those should start from
 // DefaultConfig. If both Duration and Ops are zero, Duration is DefaultDuration.
 type Config struct {
@@ -101,7 +112,45 @@ type Config struct {
 	Cleanup bool // delete the benchmark objects (not the bucket) afterwards
 
 	Insecure bool // skip TLS certificate verification (self-signed https endpoints)
+
+	// Rate caps the PUTs per second (0: as fast as the workers go), in any
+	// mode. PUTs are paced at a steady rate; after a stall at most about one
+	// second's worth of PUTs is issued at once to catch up.
+	Rate int
+
+	// ReplicaBucket, when set, turns on replication mode: the mix must be
+	// "put" only, every PUT writes a new key (KeyPrefix + run id + "/" +
+	// counter) and the run measures when each object becomes readable in
+	// ReplicaBucket on ReplicaEndpoint. Neither bucket is created: both must
+	// exist with versioning and a replication rule configured beforehand.
+	ReplicaBucket   string
+	ReplicaEndpoint string // default Endpoint
+	ReplicaRegion   string // default Region
+	// Replica credentials; if ReplicaAccessKeyID is empty all three are
+	// taken from the source credentials.
+	ReplicaAccessKeyID     string
+	ReplicaSecretAccessKey string
+	ReplicaSessionToken    string
+
+	// ReplicaTimeout bounds the wait for one replica (default 60s): an object
+	// not readable this long after its PUT returned counts as not replicated.
+	// In backlog mode the wait ends when the replica count has not grown for
+	// this long.
+	ReplicaTimeout time.Duration
+	// PollInterval is the first pause between HEADs of one replica (default
+	// 2ms); it grows by half after every miss, up to 50ms.
+	PollInterval time.Duration
+
+	// ReplicaBacklog measures replication of a backlog instead of per-object
+	// lag: Ops objects are PUT as fast as Concurrency (and Rate) allow, with
+	// no polling and Duration ignored, then the replica bucket is listed
+	// (ListObjectVersions under the run's prefix) every 250ms until all of
+	// them are there.
+	ReplicaBacklog bool
 }
+
+// Replication reports whether cfg is a replication benchmark.
+func (cfg Config) Replication() bool { return cfg.ReplicaBucket != "" }
 
 // DefaultConfig returns a Config with every field at its default; callers
 // (the CLI) typically use it for flag defaults and then set credentials.
@@ -117,6 +166,9 @@ func DefaultConfig() Config {
 		Duration:    DefaultDuration,
 		PartSize:    DefaultPartSize,
 		KeyPrefix:   DefaultKeyPrefix,
+
+		ReplicaTimeout: DefaultReplicaTimeout,
+		PollInterval:   DefaultPollInterval,
 	}
 }
 
@@ -215,6 +267,12 @@ func (cfg Config) normalize() (Config, []mixEntry, error) {
 	if err != nil {
 		return cfg, nil, err
 	}
+	if cfg.Rate < 0 {
+		return cfg, nil, errors.New("bench: rate must be >= 0")
+	}
+	if cfg, err = cfg.normalizeReplica(mix); err != nil {
+		return cfg, nil, err
+	}
 	if cfg.ObjectSize < 0 {
 		return cfg, nil, errors.New("bench: object size must be >= 0")
 	}
@@ -240,6 +298,69 @@ func (cfg Config) normalize() (Config, []mixEntry, error) {
 		}
 	}
 	return cfg, mix, nil
+}
+
+// normalizeReplica fills the replica defaults and validates replication mode.
+func (cfg Config) normalizeReplica(mix []mixEntry) (Config, error) {
+	if !cfg.Replication() {
+		if cfg.ReplicaBacklog {
+			return cfg, errors.New("bench: replica backlog mode needs a replica bucket")
+		}
+		return cfg, nil
+	}
+	if strings.ContainsAny(cfg.ReplicaBucket, "/?#% ") {
+		return cfg, fmt.Errorf("bench: bad replica bucket name %q", cfg.ReplicaBucket)
+	}
+	if cfg.ReplicaEndpoint == "" {
+		cfg.ReplicaEndpoint = cfg.Endpoint
+	}
+	u, err := url.Parse(cfg.ReplicaEndpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return cfg, fmt.Errorf("bench: bad replica endpoint %q (want http[s]://host[:port])", cfg.ReplicaEndpoint)
+	}
+	if cfg.ReplicaRegion == "" {
+		cfg.ReplicaRegion = cfg.Region
+	}
+	if cfg.ReplicaAccessKeyID == "" {
+		cfg.ReplicaAccessKeyID = cfg.AccessKeyID
+		cfg.ReplicaSecretAccessKey = cfg.SecretAccessKey
+		cfg.ReplicaSessionToken = cfg.SessionToken
+	}
+	if cfg.ReplicaBucket == cfg.Bucket && strings.TrimRight(cfg.ReplicaEndpoint, "/") == strings.TrimRight(cfg.Endpoint, "/") {
+		return cfg, fmt.Errorf("bench: the replica bucket must differ from the source bucket %q", cfg.Bucket)
+	}
+	if len(mix) != 1 || mix[0].op != OpPut {
+		return cfg, fmt.Errorf("bench: replication mode needs mix \"put\" (got %q)", cfg.Mix)
+	}
+	if cfg.ReplicaTimeout < 0 || cfg.PollInterval < 0 {
+		return cfg, errors.New("bench: replica timeout and poll interval must be >= 0")
+	}
+	if cfg.ReplicaTimeout == 0 {
+		cfg.ReplicaTimeout = DefaultReplicaTimeout
+	}
+	if cfg.PollInterval == 0 {
+		cfg.PollInterval = DefaultPollInterval
+	}
+	if cfg.ReplicaBacklog {
+		if cfg.Ops <= 0 {
+			return cfg, errors.New("bench: replica backlog mode needs ops > 0 (the number of objects to write)")
+		}
+		cfg.Duration = 0 // all Ops objects are written
+	}
+	return cfg, nil
+}
+
+// replicaClientConfig is the Config of the client that reads the replicas.
+func (cfg Config) replicaClientConfig() Config {
+	rc := cfg
+	rc.Endpoint = cfg.ReplicaEndpoint
+	rc.Region = cfg.ReplicaRegion
+	rc.Bucket = cfg.ReplicaBucket
+	rc.AccessKeyID = cfg.ReplicaAccessKeyID
+	rc.SecretAccessKey = cfg.ReplicaSecretAccessKey
+	rc.SessionToken = cfg.ReplicaSessionToken
+	rc.ObjectSize = 0 // it only sends empty bodies
+	return rc
 }
 
 // partCount is the number of parts of a multipart upload (at least one).

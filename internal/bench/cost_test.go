@@ -36,7 +36,7 @@ func BenchmarkClientCost(b *testing.B) {
 	b.Run("put4k", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if err := c.putObject(ctx, "k", 4096); err != nil {
+			if _, err := c.putObject(ctx, "k", 4096); err != nil {
 				b.Fatal(err)
 			}
 		}

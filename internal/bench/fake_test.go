@@ -54,11 +54,66 @@ type fakeS3 struct {
 
 	failGet     func(key string) bool // inject 500s
 	badPartETag int                   // answer this part number with a wrong ETag
+
+	// Versioning and replication (see replicateTo).
+	versioned    map[string]bool       // buckets whose writes get a version id
+	ver          map[string]string     // "bucket/key" -> version id
+	rules        map[string]fakeRule   // source bucket -> replication rule
+	heads        int                   // object HEADs
+	versionPages int                   // ListObjectVersions pages served
+	listPage     int                   // if > 0, ListObjectVersions page size
+	failHead     func(key string) bool // inject 500s on object HEADs
+}
+
+// fakeRule copies every write into dst after delay, unless skip says no.
+type fakeRule struct {
+	dst   string
+	delay time.Duration
+	skip  func(key string) bool
+}
+
+// replicateTo creates src and dst as versioned buckets and replicates every
+// write into src to dst after delay (never if skip(key)).
+func (f *fakeS3) replicateTo(src, dst string, delay time.Duration, skip func(key string) bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, b := range []string{src, dst} {
+		f.bucket[b] = true
+		f.versioned[b] = true
+	}
+	f.rules[src] = fakeRule{dst: dst, delay: delay, skip: skip}
+}
+
+// store saves a written object, gives it a version id in a versioned bucket
+// and schedules its replication.
+func (f *fakeS3) store(w http.ResponseWriter, bucket, key string, data []byte) {
+	name := bucket + "/" + key
+	f.obj[name] = data
+	if !f.versioned[bucket] {
+		return
+	}
+	f.nextID++
+	vid := fmt.Sprintf("v%06d+/=", f.nextID) // needs query escaping
+	f.ver[name] = vid
+	w.Header().Set("X-Amz-Version-Id", vid)
+	rule, ok := f.rules[bucket]
+	if !ok || rule.skip != nil && rule.skip(key) {
+		return
+	}
+	time.AfterFunc(rule.delay, func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.bucket[rule.dst] {
+			f.obj[rule.dst+"/"+key] = data
+			f.ver[rule.dst+"/"+key] = vid // replicas keep the version id
+		}
+	})
 }
 
 func newFakeS3(t *testing.T) (*fakeS3, *httptest.Server) {
 	f := &fakeS3{t: t, bucket: map[string]bool{}, obj: map[string][]byte{},
-		up: map[string]map[int][]byte{}, hashes: map[string]int{}}
+		up: map[string]map[int][]byte{}, hashes: map[string]int{},
+		versioned: map[string]bool{}, ver: map[string]string{}, rules: map[string]fakeRule{}}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	return f, srv
@@ -184,7 +239,7 @@ func (f *fakeS3) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.aborts++
 		w.WriteHeader(204)
 	case r.Method == http.MethodPut:
-		f.obj[name] = body
+		f.store(w, bucket, key, body)
 		f.puts++
 		f.putBytes += int64(len(body))
 		w.Header().Set("ETag", etag(body))
@@ -202,8 +257,25 @@ func (f *fakeS3) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.getBytes += int64(len(data))
 		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 		w.Write(data)
+	case r.Method == http.MethodHead:
+		f.heads++
+		if f.failHead != nil && f.failHead(key) {
+			w.WriteHeader(500)
+			return
+		}
+		data, ok := f.obj[name]
+		if !ok || q.Has("versionId") && f.ver[name] != q.Get("versionId") {
+			w.WriteHeader(404)
+			return
+		}
+		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	case r.Method == http.MethodDelete:
+		if q.Has("versionId") && f.ver[name] != q.Get("versionId") {
+			w.WriteHeader(204) // no such version: nothing to do
+			return
+		}
 		delete(f.obj, name)
+		delete(f.ver, name)
 		f.deletes++
 		w.WriteHeader(204)
 	default:
@@ -228,6 +300,8 @@ func (f *fakeS3) serveBucket(w http.ResponseWriter, r *http.Request, bucket stri
 			return
 		}
 		f.bucket[bucket] = true
+	case r.Method == http.MethodGet && r.URL.Query().Has("versions"):
+		f.listVersions(w, r, bucket)
 	case r.Method == http.MethodGet && list:
 		if !f.bucket[bucket] {
 			s3err(w, 404, "NoSuchBucket")
@@ -288,9 +362,63 @@ func (f *fakeS3) complete(w http.ResponseWriter, name, id string, body []byte) {
 		data = append(data, b...)
 	}
 	delete(f.up, id)
-	f.obj[name] = data
+	bucket, key, _ := strings.Cut(name, "/")
+	f.store(w, bucket, key, data)
 	f.completes++
 	fmt.Fprintf(w, "<CompleteMultipartUploadResult><ETag>%s</ETag></CompleteMultipartUploadResult>", etag(data))
+}
+
+// listVersions serves ListObjectVersions; every stored object has exactly
+// one version (its version id, or "null" in an unversioned bucket).
+func (f *fakeS3) listVersions(w http.ResponseWriter, r *http.Request, bucket string) {
+	if !f.bucket[bucket] {
+		s3err(w, 404, "NoSuchBucket")
+		return
+	}
+	f.versionPages++
+	q := r.URL.Query()
+	prefix, after := q.Get("prefix"), q.Get("key-marker")
+	maxKeys, _ := strconv.Atoi(q.Get("max-keys"))
+	if f.listPage > 0 {
+		maxKeys = f.listPage
+	}
+	var keys []string
+	for name := range f.obj {
+		k, ok := strings.CutPrefix(name, bucket+"/")
+		if ok && strings.HasPrefix(k, prefix) && k > after {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	truncated := len(keys) > maxKeys
+	if truncated {
+		keys = keys[:maxKeys]
+	}
+	version := func(k string) string {
+		if v, ok := f.ver[bucket+"/"+k]; ok {
+			return v
+		}
+		return "null"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<ListVersionsResult xmlns="%s"><Name>%s</Name><IsTruncated>%v</IsTruncated>`, s3Namespace, bucket, truncated)
+	if truncated {
+		last := keys[len(keys)-1]
+		b.WriteString("<NextKeyMarker>")
+		xml.EscapeText(&b, []byte(last))
+		b.WriteString("</NextKeyMarker><NextVersionIdMarker>")
+		xml.EscapeText(&b, []byte(version(last)))
+		b.WriteString("</NextVersionIdMarker>")
+	}
+	for _, k := range keys {
+		b.WriteString("<Version><Key>")
+		xml.EscapeText(&b, []byte(k))
+		b.WriteString("</Key><VersionId>")
+		xml.EscapeText(&b, []byte(version(k)))
+		fmt.Fprintf(&b, "</VersionId><IsLatest>true</IsLatest><Size>%d</Size></Version>", len(f.obj[bucket+"/"+k]))
+	}
+	b.WriteString("</ListVersionsResult>")
+	io.WriteString(w, b.String())
 }
 
 // objects returns the stored objects of bucket under prefix.

@@ -101,6 +101,39 @@ func (h *histogram) snapshot() *histSnapshot {
 	return s
 }
 
+// since returns the values recorded between prev (nil: none) and s. Its
+// min and max are the bounds of the lowest and highest non-empty bucket.
+func (s *histSnapshot) since(prev *histSnapshot) *histSnapshot {
+	d := &histSnapshot{buckets: make([]uint64, histBuckets)}
+	lo, hi := -1, -1
+	for i, n := range s.buckets {
+		if prev != nil {
+			n -= prev.buckets[i]
+		}
+		if n == 0 {
+			continue
+		}
+		d.buckets[i] = n
+		d.count += n
+		if lo < 0 {
+			lo = i
+		}
+		hi = i
+	}
+	if prev != nil {
+		d.sumNs = s.sumNs - prev.sumNs
+	} else {
+		d.sumNs = s.sumNs
+	}
+	if lo >= 0 {
+		lower, _ := histBounds(lo)
+		d.minNs = max(int64(lower), s.minNs)
+		lower, width := histBounds(hi)
+		d.maxNs = min(int64(lower+width-1), s.maxNs)
+	}
+	return d
+}
+
 func (s *histSnapshot) merge(o *histSnapshot) {
 	if s.buckets == nil {
 		s.buckets = make([]uint64, histBuckets)

@@ -72,8 +72,19 @@ func (c *client) ensureBucket(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// putObject uploads size bytes of the pattern in a single PUT.
-func (c *client) putObject(ctx context.Context, key string, size int64) error {
+// headBucket checks that the bucket exists and is accessible.
+func (c *client) headBucket(ctx context.Context) error {
+	resp, err := c.do(ctx, &request{method: http.MethodHead})
+	if err != nil {
+		return err
+	}
+	discard(resp)
+	return nil
+}
+
+// putObject uploads size bytes of the pattern in a single PUT and returns
+// the x-amz-version-id of the new object ("" if the bucket is unversioned).
+func (c *client) putObject(ctx context.Context, key string, size int64) (string, error) {
 	r := &request{method: http.MethodPut, key: key, hash: c.payloadHash(0, size)}
 	if size > 0 {
 		r.body, r.bodySize = c.body(0, size), size
@@ -81,10 +92,105 @@ func (c *client) putObject(ctx context.Context, key string, size int64) error {
 	}
 	resp, err := c.do(ctx, r)
 	if err != nil {
+		return "", err
+	}
+	discard(resp)
+	return resp.Header.Get("X-Amz-Version-Id"), nil
+}
+
+// headVersion issues HEAD /bucket/key?versionId=version; nil means 200.
+func (c *client) headVersion(ctx context.Context, key, version string) error {
+	resp, err := c.do(ctx, &request{method: http.MethodHead, key: key, query: "versionId=" + url.QueryEscape(version)})
+	if err != nil {
 		return err
 	}
 	discard(resp)
 	return nil
+}
+
+// deleteVersion permanently deletes one version (or delete marker) of key.
+func (c *client) deleteVersion(ctx context.Context, key, version string) error {
+	resp, err := c.do(ctx, &request{method: http.MethodDelete, key: key, query: "versionId=" + url.QueryEscape(version)})
+	if err != nil {
+		return err
+	}
+	discard(resp)
+	return nil
+}
+
+// versionsQuery is one ListObjectVersions page request.
+func versionsQuery(prefix, keyMarker, versionMarker string) string {
+	v := url.Values{"max-keys": {"1000"}}
+	if prefix != "" {
+		v.Set("prefix", prefix)
+	}
+	if keyMarker != "" {
+		v.Set("key-marker", keyMarker)
+		if versionMarker != "" {
+			v.Set("version-id-marker", versionMarker)
+		}
+	}
+	return "versions&" + v.Encode()
+}
+
+// objectVersion is a version or delete marker in a ListObjectVersions page.
+type objectVersion struct {
+	Key       string
+	VersionID string `xml:"VersionId"`
+}
+
+// listVersions pages through ListObjectVersions under prefix and calls fn
+// for each object version and delete marker, in listing order.
+func (c *client) listVersions(ctx context.Context, prefix string, fn func(v objectVersion, deleteMarker bool)) error {
+	type listResult struct {
+		IsTruncated         bool
+		NextKeyMarker       string
+		NextVersionIDMarker string          `xml:"NextVersionIdMarker"`
+		Versions            []objectVersion `xml:"Version"`
+		DeleteMarkers       []objectVersion `xml:"DeleteMarker"`
+	}
+	keyMarker, versionMarker := "", ""
+	for {
+		resp, err := c.do(ctx, &request{method: http.MethodGet, query: versionsQuery(prefix, keyMarker, versionMarker)})
+		if err != nil {
+			return err
+		}
+		var lr listResult
+		err = xml.NewDecoder(resp.Body).Decode(&lr)
+		discard(resp)
+		if err != nil {
+			return fmt.Errorf("list versions /%s: %w", c.bucket, err)
+		}
+		for _, v := range lr.Versions {
+			fn(v, false)
+		}
+		for _, v := range lr.DeleteMarkers {
+			fn(v, true)
+		}
+		if !lr.IsTruncated {
+			return nil
+		}
+		if lr.NextKeyMarker == "" || lr.NextKeyMarker == keyMarker && lr.NextVersionIDMarker == versionMarker {
+			return fmt.Errorf("list versions /%s: truncated page without a new marker", c.bucket)
+		}
+		keyMarker, versionMarker = lr.NextKeyMarker, lr.NextVersionIDMarker
+	}
+}
+
+// countReplicas counts the keys under prefix that have at least one object
+// version (delete markers do not count). A key with several versions counts
+// once, so a duplicated replica cannot make a backlog look drained early.
+func (c *client) countReplicas(ctx context.Context, prefix string) (int64, error) {
+	var n int64
+	last, first := "", true
+	err := c.listVersions(ctx, prefix, func(v objectVersion, deleteMarker bool) {
+		if deleteMarker || !first && v.Key == last {
+			return
+		}
+		n++
+		last, first = v.Key, false
+	})
+	return n, err
 }
 
 // getObject downloads key into buf (discarding it) and returns the body size.
@@ -179,20 +285,22 @@ type completeUpload struct {
 // putMultipart uploads size bytes as a multipart upload with parts of
 // partSize. Parts are uploaded by up to maxPar goroutines; each part request
 // additionally holds a slot of sem, which bounds part uploads run-wide.
+//
+// It returns the x-amz-version-id of the completed object ("" if unversioned).
 func (c *client) putMultipart(ctx context.Context, key string, size, partSize int64, maxPar int,
-	sem chan struct{}, onPart partFunc) error {
+	sem chan struct{}, onPart partFunc) (string, error) {
 	resp, err := c.do(ctx, &request{method: http.MethodPost, key: key, query: "uploads"})
 	if err != nil {
-		return err
+		return "", err
 	}
 	head, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	discard(resp)
 	if err != nil {
-		return err
+		return "", err
 	}
 	uploadID := xmlField(head, "UploadId")
 	if uploadID == "" {
-		return fmt.Errorf("POST /%s/%s?uploads: no UploadId in response", c.bucket, key)
+		return "", fmt.Errorf("POST /%s/%s?uploads: no UploadId in response", c.bucket, key)
 	}
 	idQuery := "uploadId=" + url.QueryEscape(uploadID)
 
@@ -244,8 +352,9 @@ func (c *client) putMultipart(ctx context.Context, key string, size, partSize in
 		}()
 	}
 	wg.Wait()
+	var version string
 	if partErr == nil {
-		partErr = c.completeMultipart(ctx, key, idQuery, parts)
+		version, partErr = c.completeMultipart(ctx, key, idQuery, parts)
 	}
 	if partErr != nil {
 		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
@@ -253,9 +362,9 @@ func (c *client) putMultipart(ctx context.Context, key string, size, partSize in
 		if resp, err := c.do(actx, &request{method: http.MethodDelete, key: key, query: idQuery}); err == nil {
 			discard(resp)
 		}
-		return partErr
+		return "", partErr
 	}
-	return nil
+	return version, nil
 }
 
 func (c *client) uploadPart(ctx context.Context, key, idQuery string, num int, start, n int64) (string, error) {
@@ -280,26 +389,26 @@ func (c *client) uploadPart(ctx context.Context, key, idQuery string, num int, s
 	return etag, nil
 }
 
-func (c *client) completeMultipart(ctx context.Context, key, idQuery string, parts []completedPart) error {
+func (c *client) completeMultipart(ctx context.Context, key, idQuery string, parts []completedPart) (string, error) {
 	body, err := xml.Marshal(completeUpload{Xmlns: s3Namespace, Parts: parts})
 	if err != nil {
-		return err
+		return "", err
 	}
 	r := bytesRequest(http.MethodPost, key, idQuery, body)
 	r.header = http.Header{"Content-Type": {"application/xml"}}
 	resp, err := c.do(ctx, r)
 	if err != nil {
-		return err
+		return "", err
 	}
 	// S3 may answer 200 and still report an error in the body.
 	head, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	discard(resp)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if bytes.Contains(head, []byte("<Error>")) {
-		return &s3Error{Method: http.MethodPost, Target: "/" + c.bucket + "/" + key + "?uploadId",
+		return "", &s3Error{Method: http.MethodPost, Target: "/" + c.bucket + "/" + key + "?uploadId",
 			Status: resp.StatusCode, Code: xmlField(head, "Code")}
 	}
-	return nil
+	return resp.Header.Get("X-Amz-Version-Id"), nil
 }

@@ -43,6 +43,14 @@ type runner struct {
 
 	putSeq    atomic.Int64 // PUTs issued in the timed phase
 	prefilled bool
+	pacer     *pacer // nil unless Rate is set
+
+	// Replication mode (nil/"" otherwise).
+	rc        *client      // reads the replica bucket
+	runPrefix string       // KeyPrefix + run id + "/": every key of this run
+	watch     *replWatcher // per-object lag mode
+	epoch     time.Time    // reference for the atomic timestamps below
+	firstPut  atomic.Int64 // ns since epoch when the first timed PUT started (0: none yet)
 
 	errMu      sync.Mutex
 	errSamples []string
@@ -52,6 +60,11 @@ type runner struct {
 // uploads the key set if the mix reads it (untimed), runs the timed phase and
 // optionally deletes the objects. A progress line is written to progress
 // (if non-nil) every second.
+//
+// In replication mode (cfg.ReplicaBucket set) both buckets must already
+// exist; every PUT writes a new key under a per-run prefix, and Run waits
+// after the timed phase until the objects are readable in the replica bucket
+// (or time out), see Config.ReplicaBucket and Config.ReplicaBacklog.
 //
 // If ctx is cancelled during the timed phase, Run returns the partial result
 // with Interrupted set and a nil error (cleanup is then skipped). Errors before
@@ -69,13 +82,34 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Result, error) {
 	}
 	defer c.close()
 
-	created, err := c.ensureBucket(ctx)
-	if err != nil {
+	var rc *client
+	created := false
+	if cfg.Replication() {
+		if rc, err = newClient(cfg.replicaClientConfig()); err != nil {
+			return nil, err
+		}
+		defer rc.close()
+		if err := checkBucket(ctx, c, "source"); err != nil {
+			return nil, err
+		}
+		if err := checkBucket(ctx, rc, "replica"); err != nil {
+			return nil, err
+		}
+	} else if created, err = c.ensureBucket(ctx); err != nil {
 		return nil, err
 	}
 	r := newRunner(cfg, mix, c)
 	res := r.newResult()
 	res.BucketCreated = created
+	if rc != nil {
+		r.rc = rc
+		r.runPrefix = cfg.KeyPrefix + newRunID() + "/"
+		if !cfg.ReplicaBacklog {
+			r.watch = newReplWatcher(r, rc)
+			r.watch.start(ctx, cfg.Concurrency)
+			defer r.watch.stop()
+		}
+	}
 
 	if r.needsPrefill() {
 		ph, err := r.prefill(ctx, progress)
@@ -88,15 +122,24 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Result, error) {
 
 	elapsed, interrupted := r.measure(ctx, progress)
 	r.fillResult(res, elapsed)
+	if rc != nil {
+		res.Objects = int(r.putSeq.Load()) // one new key per PUT
+		res.Replication = r.awaitReplicas(ctx, progress, res)
+		interrupted = interrupted || ctx.Err() != nil
+	}
 	res.Interrupted = interrupted
 
 	if cfg.Cleanup {
-		if interrupted {
+		switch {
+		case interrupted:
 			res.Cleanup = &Phase{Skipped: true}
-		} else {
+		case rc != nil:
+			res.Cleanup = r.cleanupVersions(ctx, progress)
+		default:
 			res.Cleanup = r.cleanup(ctx, progress)
 		}
 	}
+	res.ErrorSamples = r.errorSamples() // again: replica polls and cleanup add samples
 	return res, nil
 }
 
@@ -109,6 +152,10 @@ func newRunner(cfg Config, mix []mixEntry, c *client) *runner {
 		keyWidth: max(8, len(strconv.Itoa(cfg.Objects-1))),
 		listQ:    listQuery(cfg.KeyPrefix, ""),
 		stats:    map[string]*opStats{},
+		epoch:    time.Now(),
+	}
+	if cfg.Rate > 0 {
+		r.pacer = newPacer(cfg.Rate)
 	}
 	for _, e := range mix {
 		r.addStats(e.op)
@@ -138,6 +185,37 @@ func (r *runner) key(i int) string {
 	return r.cfg.KeyPrefix + s
 }
 
+// runKey returns the key of the n-th PUT of a replication run; keys are never
+// reused, so a replica from an earlier run or PUT cannot answer for this one.
+func (r *runner) runKey(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	if pad := 8 - len(s); pad > 0 {
+		s = strings.Repeat("0", pad) + s
+	}
+	return r.runPrefix + s
+}
+
+// newRunID names a replication run: UTC start time and a random suffix.
+func newRunID() string {
+	return fmt.Sprintf("%s-%04x", time.Now().UTC().Format("20060102T150405"), rand.Uint32()&0xffff)
+}
+
+// sinceEpoch returns t as nanoseconds since r.epoch (at least 1, so 0 can
+// mean "unset").
+func (r *runner) sinceEpoch(t time.Time) int64 { return max(1, int64(t.Sub(r.epoch))) }
+
+func (r *runner) markFirstPut(t time.Time) {
+	if r.firstPut.Load() == 0 {
+		r.firstPut.CompareAndSwap(0, r.sinceEpoch(t))
+	}
+}
+
+func (r *runner) errorSamples() []string {
+	r.errMu.Lock()
+	defer r.errMu.Unlock()
+	return append([]string(nil), r.errSamples...)
+}
+
 func (r *runner) noteError(err error) {
 	msg := err.Error()
 	r.errMu.Lock()
@@ -153,9 +231,9 @@ func (r *runner) noteError(err error) {
 	r.errSamples = append(r.errSamples, msg)
 }
 
-// put uploads object i with the configured method; onPart may be nil.
-func (r *runner) put(ctx context.Context, i int, onPart partFunc) error {
-	key := r.key(i)
+// put uploads key with the configured method and returns its version id;
+// onPart may be nil.
+func (r *runner) put(ctx context.Context, key string, onPart partFunc) (string, error) {
 	if r.cfg.Multipart {
 		return r.c.putMultipart(ctx, key, r.cfg.ObjectSize, r.cfg.PartSize, r.cfg.Concurrency, r.sem, onPart)
 	}
@@ -196,7 +274,7 @@ func (r *runner) prefill(ctx context.Context, progress io.Writer) (*Phase, error
 				if j >= len(missing) {
 					return
 				}
-				if err := r.put(ctx, missing[j], nil); err != nil {
+				if _, err := r.put(ctx, r.key(missing[j]), nil); err != nil {
 					cancel(err)
 					return
 				}
@@ -219,6 +297,7 @@ func (r *runner) prefill(ctx context.Context, progress io.Writer) (*Phase, error
 func (r *runner) measure(ctx context.Context, progress io.Writer) (time.Duration, bool) {
 	var (
 		stop   atomic.Bool
+		stopCh = make(chan struct{}) // closed with stop; wakes paced workers
 		issued atomic.Int64
 		wg     sync.WaitGroup
 	)
@@ -254,7 +333,10 @@ func (r *runner) measure(ctx context.Context, progress io.Writer) (time.Duration
 
 	start := time.Now()
 	if r.cfg.Duration > 0 {
-		t := time.AfterFunc(r.cfg.Duration, func() { stop.Store(true) })
+		t := time.AfterFunc(r.cfg.Duration, func() {
+			stop.Store(true)
+			close(stopCh)
+		})
 		defer t.Stop()
 	}
 	var lastOps, lastBytes int64
@@ -276,7 +358,11 @@ func (r *runner) measure(ctx context.Context, progress io.Writer) (time.Duration
 		sec := since.Seconds()
 		rate, mbps := float64(ops+errs-lastOps)/sec, float64(moved-lastBytes)/1e6/sec
 		lastOps, lastBytes = ops+errs, moved
-		return fmt.Sprintf("bench %5.0fs  ops=%d  %.0f ops/s  %.1f MB/s  errors=%d", el.Seconds(), ops, rate, mbps, errs)
+		line := fmt.Sprintf("bench %5.0fs  ops=%d  %.0f ops/s  %.1f MB/s  errors=%d", el.Seconds(), ops, rate, mbps, errs)
+		if w := r.watch; w != nil {
+			line += fmt.Sprintf("  replicated=%d  lag p50=%s", w.replicated.Load(), w.recentP50())
+		}
+		return line
 	})
 	seed := rand.Uint64()
 	for w := range r.cfg.Concurrency {
@@ -297,6 +383,9 @@ func (r *runner) measure(ctx context.Context, progress io.Writer) (time.Duration
 					return
 				}
 				op := pick(rng)
+				if op == OpPut && r.pacer != nil && !r.pacer.wait(ctx, stopCh) {
+					return // stopped or interrupted while waiting for a slot
+				}
 				t0 := time.Now()
 				n, err := r.doOp(ctx, op, rng, buf, onPart)
 				d := time.Since(t0)
@@ -322,9 +411,24 @@ func (r *runner) measure(ctx context.Context, progress io.Writer) (time.Duration
 func (r *runner) doOp(ctx context.Context, op string, rng *rand.Rand, buf []byte, onPart partFunc) (int64, error) {
 	switch op {
 	case OpPut:
-		i := int((r.putSeq.Add(1) - 1) % int64(r.cfg.Objects))
-		if err := r.put(ctx, i, onPart); err != nil {
+		n := r.putSeq.Add(1) - 1
+		var key string
+		if r.runPrefix != "" {
+			key = r.runKey(n)
+		} else {
+			key = r.key(int(n % int64(r.cfg.Objects)))
+		}
+		r.markFirstPut(time.Now())
+		version, err := r.put(ctx, key, onPart)
+		if err != nil {
 			return 0, err
+		}
+		if r.watch != nil {
+			if version == "" {
+				return 0, fmt.Errorf("PUT /%s/%s...: no x-amz-version-id in the response (is versioning enabled on the source bucket?)",
+					r.cfg.Bucket, r.runPrefix)
+			}
+			r.watch.add(key, version)
 		}
 		return r.cfg.ObjectSize, nil
 	case OpGet:
@@ -342,11 +446,19 @@ func (r *runner) doOp(ctx context.Context, op string, rng *rand.Rand, buf []byte
 
 // cleanup deletes every key the run may have written.
 func (r *runner) cleanup(ctx context.Context, progress io.Writer) *Phase {
-	start := time.Now()
 	n := r.cfg.Objects
 	if !r.prefilled {
 		n = int(min(r.putSeq.Load(), int64(r.cfg.Objects)))
 	}
+	return r.deleteAll(ctx, progress, time.Now(), n, func(ctx context.Context, i int) error {
+		return r.c.deleteObject(ctx, r.key(i))
+	})
+}
+
+// deleteAll calls del for 0..n-1 with Concurrency workers; 404s count as
+// deleted. start is when the cleanup phase began.
+func (r *runner) deleteAll(ctx context.Context, progress io.Writer, start time.Time, n int,
+	del func(context.Context, int) error) *Phase {
 	ph := &Phase{Objects: n}
 	var next, done, errs atomic.Int64
 	stopProgress := startProgress(progress, func(el, _ time.Duration) string {
@@ -362,7 +474,7 @@ func (r *runner) cleanup(ctx context.Context, progress io.Writer) *Phase {
 				if i >= n {
 					return
 				}
-				if err := r.c.deleteObject(ctx, r.key(i)); err != nil {
+				if err := del(ctx, i); err != nil {
 					if st, _ := statusOf(err); st != 404 {
 						errs.Add(1)
 						r.noteError(err)

@@ -1,6 +1,7 @@
 package guides
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -243,6 +244,41 @@ func guide001(t *testing.T, cli clients.AWSCLI) {
 		return len(vs.DeleteMarkers) == 1 && vs.DeleteMarkers[0].Key == "test-replication.txt"
 	})
 	sh.refused("404", as(dstP, "s3api", "head-object", "--bucket", dstBucket, "--key", "test-replication.txt")...)
+
+	// Troubleshooting: without the destination bucket policy new objects
+	// fail with DstPutObjectNotPermitted, and the doctor names the grant.
+	sh.ok(as(dstP, "s3api", "delete-bucket-policy", "--bucket", dstBucket)...)
+	sh.ok(as(srcP, "s3", "cp", "test-replication.txt", "s3://"+srcBucket+"/after-policy-removed.txt")...)
+	waitStatus(t, sh, as(srcP, "s3api", "head-object", "--bucket", srcBucket, "--key", "after-policy-removed.txt"), "FAILED")
+	doc := ferryCmd(t, sh.endpoint, "doctor", "replication", srcBucket)
+	if doc.Code != 1 || !strings.Contains(doc.Stdout, "FAIL  s3:ReplicateObject on arn:aws:s3:::"+dstBucket+"/*") ||
+		!strings.Contains(doc.Stdout, "bucket policy of "+dstBucket) || !strings.Contains(doc.Stdout, roleARN) {
+		t.Errorf("ferry doctor replication should fail naming the missing s3:ReplicateObject grant in the bucket policy:\n%s", doc)
+	}
+	st := ferryCmd(t, sh.endpoint, "replication", "status", srcBucket, "--json")
+	var report struct {
+		Failed       int
+		Destinations []struct {
+			Bucket   string
+			Failures []struct {
+				Reason string
+				Count  int
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(st.Stdout), &report); err != nil || report.Failed != 1 || len(report.Destinations) != 1 ||
+		len(report.Destinations[0].Failures) != 1 || report.Destinations[0].Failures[0].Reason != "DstPutObjectNotPermitted" {
+		t.Errorf("ferry replication status --json: %v\n%s", err, st)
+	}
+	sh.ok(as(dstP, "s3api", "put-bucket-policy", "--bucket", dstBucket, "--policy", "file://destination-bucket-policy.json")...)
+	if r := ferryCmd(t, sh.endpoint, "doctor", "replication", srcBucket); r.Code != 0 {
+		t.Errorf("doctor after restoring the policy:\n%s", r)
+	}
+	if r := ferryCmd(t, sh.endpoint, "replication", "retry", srcBucket); r.Code != 0 || !strings.Contains(r.Stdout, "queued 1 ") {
+		t.Errorf("ferry replication retry:\n%s", r)
+	}
+	waitStatus(t, sh, as(srcP, "s3api", "head-object", "--bucket", srcBucket, "--key", "after-policy-removed.txt"), "COMPLETED")
+	sh.ok(as(dstP, "s3api", "head-object", "--bucket", dstBucket, "--key", "after-policy-removed.txt")...)
 
 	// Isolation: neither account can use the other's bucket on its own.
 	sh.ok(as(srcP, "s3", "cp", "test-replication.txt", "s3://"+srcBucket+"/")...)
