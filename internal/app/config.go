@@ -60,7 +60,7 @@ func parseServerFlags(args []string, stderr io.Writer) (*ServerConfig, error) {
 			}
 		}
 	}
-	if err := c.setRegions(regions); err != nil {
+	if err := c.SetRegions(regions); err != nil {
 		fmt.Fprintln(stderr, "ferry server: -region:", err)
 		return nil, err
 	}
@@ -111,10 +111,10 @@ func (f *regionFlag) Set(v string) error {
 	return nil
 }
 
-// setRegions completes the regions: the default region listens on -listen
+// SetRegions completes the regions: the default region listens on -listen
 // unless told otherwise and keeps its data in DATA/data; others need their
 // own address and keep data in DATA/regions/NAME/data.
-func (c *ServerConfig) setRegions(rs []RegionConfig) error {
+func (c *ServerConfig) SetRegions(rs []RegionConfig) error {
 	c.Regions = nil
 	for i, r := range rs {
 		switch {

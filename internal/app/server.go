@@ -91,7 +91,7 @@ func StartServer(ctx context.Context, cfg *ServerConfig, log *slog.Logger) (*Ser
 		if name == "" {
 			name = "us-east-1"
 		}
-		if err := cfg.setRegions([]RegionConfig{{Name: name}}); err != nil {
+		if err := cfg.SetRegions([]RegionConfig{{Name: name}}); err != nil {
 			return nil, err
 		}
 	}

@@ -72,9 +72,23 @@ func (l *lockedBuffer) String() string {
 // (one line per request, with denial reasons) is printed.
 func startFerry(t *testing.T) string {
 	t.Helper()
+	return startFerryRegions(t, t.TempDir(), region).URL()
+}
+
+// startFerryRegions starts an in-process server hosting the regions (the
+// first is the default), each on its own 127.0.0.1 port.
+func startFerryRegions(t *testing.T, dataDir string, regions ...string) *app.Server {
+	t.Helper()
 	logs := &lockedBuffer{}
-	cfg := &app.ServerConfig{DataDir: t.TempDir(), Listen: "127.0.0.1:0", Region: region, LogLevel: "debug", LogFormat: "text",
+	cfg := &app.ServerConfig{DataDir: dataDir, Listen: "127.0.0.1:0", Region: regions[0], LogLevel: "debug", LogFormat: "text",
 		RootAccessKey: operatorKey, RootSecretKey: operatorSecret, InlineMax: 128 << 10, NoSync: true}
+	var rs []app.RegionConfig
+	for _, r := range regions {
+		rs = append(rs, app.RegionConfig{Name: r, Listen: "127.0.0.1:0"})
+	}
+	if err := cfg.SetRegions(rs); err != nil {
+		t.Fatal(err)
+	}
 	srv, err := app.StartServer(context.Background(), cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatalf("start ferry: %v", err)
@@ -91,7 +105,7 @@ func startFerry(t *testing.T) string {
 			t.Logf("ferry debug log (last %d lines):\n%s", len(lines), strings.Join(lines, "\n"))
 		}
 	})
-	return srv.URL()
+	return srv
 }
 
 // account is what `ferry account create NAME --json` prints.
@@ -166,6 +180,12 @@ type shell struct {
 
 // newShell writes the profiles into the CLI's credentials file.
 func newShell(t *testing.T, cli clients.AWSCLI, endpoint string, profiles map[string]account) *shell {
+	return newRegionShell(t, cli, endpoint, region, profiles)
+}
+
+// newRegionShell is a shell whose default region and endpoint are one
+// region's.
+func newRegionShell(t *testing.T, cli clients.AWSCLI, endpoint, region string, profiles map[string]account) *shell {
 	env := clients.Env(t, "unused", "unused-secret", region)
 	var creds strings.Builder
 	for name, a := range profiles {
