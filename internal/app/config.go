@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -26,8 +27,13 @@ type ServerConfig struct {
 	RootAccessKey string
 	RootSecretKey string
 	InlineMax     int64
-	NoSync        bool   // tests only: skip fsync
-	PprofListen   string // optional separate listener for net/http/pprof
+	// ReplicationWorkers is how many replications run at once (0: the
+	// default); ReplicationPaused stops them (writes still queue work).
+	// The flag -replication-workers 0 sets ReplicationPaused.
+	ReplicationWorkers int
+	ReplicationPaused  bool
+	NoSync             bool   // tests only: skip fsync
+	PprofListen        string // optional separate listener for net/http/pprof
 }
 
 // parseServerFlags reads flags, with FERRY_* environment variables as defaults.
@@ -44,6 +50,8 @@ func parseServerFlags(args []string, stderr io.Writer) (*ServerConfig, error) {
 	fs.StringVar(&c.LogLevel, "log-level", env("FERRY_LOG_LEVEL", "info"), "debug, info, warn or error (env FERRY_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("FERRY_LOG_FORMAT", "text"), "text or json (env FERRY_LOG_FORMAT)")
 	fs.Int64Var(&c.InlineMax, "inline-max", 128<<10, "largest object body stored inside the metadata store, in bytes")
+	fs.IntVar(&c.ReplicationWorkers, "replication-workers", envInt("FERRY_REPLICATION_WORKERS", 32),
+		"replications run at once; 0 pauses replication, which still queues (env FERRY_REPLICATION_WORKERS)")
 	fs.BoolVar(&c.NoSync, "unsafe-no-fsync", os.Getenv("FERRY_UNSAFE_NO_FSYNC") == "1", "do not fsync (tests only: acknowledged writes can be lost)")
 	fs.StringVar(&c.PprofListen, "pprof-listen", env("FERRY_PPROF_LISTEN", ""), "serve Go profiling (net/http/pprof) on this address, e.g. 127.0.0.1:6060")
 	if err := fs.Parse(args); err != nil {
@@ -52,6 +60,7 @@ func parseServerFlags(args []string, stderr io.Writer) (*ServerConfig, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	c.ReplicationPaused = c.ReplicationWorkers == 0
 	if len(regions) == 0 {
 		for _, r := range strings.Split(env("FERRY_REGION", "us-east-1"), ",") {
 			if err := regions.Set(strings.TrimSpace(r)); err != nil {
@@ -131,6 +140,13 @@ func (c *ServerConfig) SetRegions(rs []RegionConfig) error {
 	}
 	c.Region, c.Listen = c.Regions[0].Name, c.Regions[0].Listen
 	return nil
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
 }
 
 func env(name, def string) string {

@@ -131,7 +131,7 @@ func StartServer(ctx context.Context, cfg *ServerConfig, log *slog.Logger) (*Ser
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	replMetrics := metrics.NewReplication(reg)
 	s.repl = replication.New(replication.Config{Meta: s.meta, IAM: ids, Clock: clk, Log: log, Observer: replMetrics,
-		RegionUp: s.regionUp})
+		RegionUp: s.regionUp, Workers: cfg.ReplicationWorkers, Paused: cfg.ReplicationPaused})
 	s.objects = object.New(object.Config{Meta: s.meta, Blobs: s.blobs, Clock: clk, Region: cfg.Region, Regions: names,
 		InlineMax: cfg.InlineMax, Replicator: s.repl, Log: log})
 	s.repl.SetObjects(s.objects)

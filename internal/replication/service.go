@@ -35,6 +35,8 @@ type Config struct {
 	RegionUp func(region string) bool
 	// Workers is how many replications run at once (default 32).
 	Workers int
+	// Paused: no worker runs; writes still queue replications.
+	Paused bool
 	// Lease is how long a claimed task is held before another worker may
 	// take it (default 2 minutes).
 	Lease time.Duration
@@ -158,6 +160,10 @@ func (s *Service) Start(ctx context.Context, exclusive bool) error {
 		}); err != nil {
 			return err
 		}
+	}
+	if s.cfg.Paused {
+		s.log.Warn("replication is paused: writes queue replications but none runs")
+		return nil
 	}
 	s.wg.Add(1)
 	go s.run()
