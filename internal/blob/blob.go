@@ -34,3 +34,14 @@ type Writer interface {
 	// Abort discards the blob. Safe after Commit (then it does nothing).
 	Abort() error
 }
+
+// ErrNotLinkable is returned by Link when the store cannot link the blob
+// (different file systems, another kind of store): the caller copies it.
+var ErrNotLinkable = errors.New("blob: cannot link")
+
+// Linker is implemented by stores that can give a committed blob a second
+// ID without copying its bytes. Blobs are immutable, so the two IDs then
+// name the same bytes, and deleting one leaves the other.
+type Linker interface {
+	Link(ctx context.Context, srcID, dstID string) error
+}

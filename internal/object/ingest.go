@@ -79,7 +79,7 @@ func (s *Service) ingest(ctx context.Context, region string, body io.Reader, siz
 		}
 		hashes.Write(buf)
 		d.inline = buf
-		d.seg = meta.Segment{BlobID: newID(), Size: size, Inline: true}
+		d.seg = meta.Segment{BlobID: s.newInlineID(), Size: size, Inline: true}
 	} else {
 		id := s.newBlobID(region)
 		w, err := s.blobs.Create(ctx, id)

@@ -5,10 +5,13 @@ package object
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 
+	"github.com/ferrys3/ferry/internal/blob"
 	"github.com/ferrys3/ferry/internal/meta"
 	"github.com/ferrys3/ferry/internal/s3err"
 )
@@ -17,12 +20,10 @@ import (
 // source's ETag; the replication is retried.
 var ErrReplicaIntegrity = errors.New("object: replica bytes do not match the source ETag")
 
-// OpenVersion returns a version (object or delete marker) by its exact ID
-// and, for an object, a reader of all its bytes. A missing bucket gives
-// NoSuchBucket, a missing version NoSuchVersion.
-func (s *Service) OpenVersion(ctx context.Context, bucket, key, versionID string) (*meta.Version, io.ReadCloser, error) {
+// VersionByID returns a version (object or delete marker) by its exact ID.
+// A missing bucket gives NoSuchBucket, a missing version NoSuchVersion.
+func (s *Service) VersionByID(ctx context.Context, bucket, key, versionID string) (*meta.Version, error) {
 	var v *meta.Version
-	var inline map[string][]byte
 	err := s.meta.View(ctx, func(tx meta.Tx) error {
 		if _, err := getBucket(tx, bucket); err != nil {
 			return err
@@ -32,42 +33,23 @@ func (s *Service) OpenVersion(ctx context.Context, bucket, key, versionID string
 		if errors.Is(err, meta.ErrNotFound) {
 			return s3err.ErrNoSuchVersion.WithExtra("Key", key).WithExtra("VersionId", versionID)
 		}
-		if err != nil {
-			return err
-		}
-		for _, sg := range v.Data {
-			if sg.Inline {
-				d, err := tx.GetInline(sg.BlobID)
-				if err != nil {
-					return err
-				}
-				if inline == nil {
-					inline = map[string][]byte{}
-				}
-				inline[sg.BlobID] = d
-			}
-		}
-		return nil
+		return err
 	})
 	if err != nil {
-		return nil, nil, internal(err)
+		return nil, internal(err)
 	}
-	if v.DeleteMarker {
-		return v, nil, nil
-	}
-	return v, s.newSegmentReader(ctx, v.Data, inline, 0, v.Size), nil
+	return v, nil
 }
 
 // ReplicaInput is a replica to store.
 type ReplicaInput struct {
 	// V is the replica: Bucket is the destination; VersionID, ModTime,
 	// metadata, tags, checksums, ETag, PartsCount and ChecksumType are
-	// kept; Data gives the part layout (segment sizes and part numbers)
-	// and is replaced by the stored segments. Owner and ACL are settled
-	// from Writer and Grants by the destination's Object Ownership.
+	// kept; Data is the source version's segments, whose bytes are linked
+	// (blobs on the same file system) or copied into the destination's
+	// region. Owner and ACL are settled from Writer and Grants by the
+	// destination's Object Ownership.
 	V *meta.Version
-	// Body yields the object's bytes (nil for a delete marker).
-	Body io.Reader
 	// Writer is the account the replica is written for: the source
 	// object's owner, or the destination owner under owner override.
 	Writer string
@@ -92,37 +74,9 @@ func (s *Service) PutReplica(ctx context.Context, in ReplicaInput) error {
 	if err != nil {
 		return err
 	}
-	var segs []meta.Segment
-	var stored []*ingested
-	inline := map[string][]byte{}
-	discard := func() {
-		for _, d := range stored {
-			s.discard(ctx, d)
-		}
-	}
-	if !v.DeleteMarker {
-		layout := v.Data
-		if len(layout) == 0 && v.Size > 0 {
-			layout = []meta.Segment{{Size: v.Size}}
-		}
-		for _, sg := range layout {
-			d, err := s.ingest(ctx, region, io.LimitReader(in.Body, sg.Size), sg.Size, "", ChecksumSpec{})
-			if err != nil {
-				discard()
-				return fmt.Errorf("object: replica body: %w", err)
-			}
-			stored = append(stored, d)
-			seg := d.seg
-			seg.Part = sg.Part
-			segs = append(segs, seg)
-			if d.inline != nil {
-				inline[seg.BlobID] = d.inline
-			}
-		}
-		if v.PartsCount == 0 && len(stored) == 1 && len(v.ETag) == 32 && stored[0].etag() != v.ETag {
-			discard()
-			return ErrReplicaIntegrity
-		}
+	segs, inline, err := s.replicateData(ctx, region, v)
+	if err != nil {
+		return err
 	}
 	r := *v
 	r.Data = segs
@@ -167,8 +121,89 @@ func (s *Service) PutReplica(ctx context.Context, in ReplicaInput) error {
 		return nil
 	})
 	if err != nil {
-		discard()
+		s.deleteBlobs(ctx, blobsOf(segs))
 		return internal(err)
 	}
 	return nil
+}
+
+// replicateData gives the replica its own copy of the source segments in
+// region: inline data is copied, blobs are hard-linked when the data roots
+// share a file system and copied (and checked against the ETag) otherwise.
+func (s *Service) replicateData(ctx context.Context, region string, v *meta.Version) ([]meta.Segment, map[string][]byte, error) {
+	if v.DeleteMarker {
+		return nil, nil, nil
+	}
+	inline := map[string][]byte{}
+	err := s.meta.View(ctx, func(tx meta.Tx) error {
+		for _, sg := range v.Data {
+			if sg.Inline {
+				d, err := tx.GetInline(sg.BlobID)
+				if err != nil {
+					return fmt.Errorf("object: inline data of the source: %w", err)
+				}
+				inline[sg.BlobID] = d
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]meta.Segment, 0, len(v.Data))
+	copies := map[string][]byte{}
+	fail := func(err error) ([]meta.Segment, map[string][]byte, error) {
+		s.deleteBlobs(ctx, blobsOf(out))
+		return nil, nil, err
+	}
+	linker, canLink := s.blobs.(blob.Linker)
+	for _, sg := range v.Data {
+		seg := meta.Segment{Size: sg.Size, Part: sg.Part}
+		switch {
+		case sg.Inline:
+			seg.BlobID, seg.Inline = s.newInlineID(), true
+			copies[seg.BlobID] = inline[sg.BlobID]
+		default:
+			seg.BlobID = s.newBlobID(region)
+			err := blob.ErrNotLinkable
+			if canLink {
+				err = linker.Link(ctx, sg.BlobID, seg.BlobID)
+			}
+			if errors.Is(err, blob.ErrNotLinkable) {
+				err = s.copyBlob(ctx, sg.BlobID, seg.BlobID, sg.Size, v)
+			}
+			if err != nil {
+				return fail(fmt.Errorf("object: replica data: %w", err))
+			}
+		}
+		out = append(out, seg)
+	}
+	return out, copies, nil
+}
+
+// copyBlob copies a source blob into a new blob, checking a single-part
+// object's bytes against its MD5 ETag.
+func (s *Service) copyBlob(ctx context.Context, srcID, dstID string, size int64, v *meta.Version) error {
+	rc, err := s.blobs.Open(ctx, srcID, 0, -1)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	w, err := s.blobs.Create(ctx, dstID)
+	if err != nil {
+		return err
+	}
+	h := md5.New()
+	n, err := io.Copy(io.MultiWriter(w, h), rc)
+	if err == nil && n != size {
+		err = fmt.Errorf("source blob %s has %d bytes, want %d", srcID, n, size)
+	}
+	if err == nil && v.PartsCount == 0 && len(v.Data) == 1 && len(v.ETag) == 32 && hex.EncodeToString(h.Sum(nil)) != v.ETag {
+		err = ErrReplicaIntegrity
+	}
+	if err != nil {
+		_ = w.Abort()
+		return err
+	}
+	return w.Commit()
 }

@@ -6,6 +6,7 @@ package object
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/base32"
 	"errors"
 	"log/slog"
@@ -95,6 +96,17 @@ var idEncoding = base32.NewEncoding("0123456789abcdefghijklmnopqrstuv").WithPadd
 func newID() string {
 	var b [20]byte
 	_, _ = rand.Read(b[:])
+	return idEncoding.EncodeToString(b[:])
+}
+
+// newInlineID returns the key of inline data: a time-ordered prefix and a
+// random suffix, so inline data is appended at the edge of the metadata
+// store's B+tree instead of scattered through it (fewer pages rewritten
+// per commit).
+func (s *Service) newInlineID() string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(s.clock.Now().UnixNano()))
+	_, _ = rand.Read(b[8:])
 	return idEncoding.EncodeToString(b[:])
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"sync"
 	"time"
 
@@ -60,12 +59,9 @@ type plan struct {
 // execute performs one task; its error is nil, *failure, *skip, errGone
 // or a transient error.
 func (s *Service) execute(ctx context.Context, mt *meta.Task, t *task) error {
-	p, body, err := s.prepare(ctx, t)
+	p, err := s.prepare(ctx, t)
 	if err != nil {
 		return err
-	}
-	if body != nil {
-		defer body.Close()
 	}
 	r := *p.src
 	r.Bucket = p.dst.Name
@@ -75,7 +71,7 @@ func (s *Service) execute(ctx context.Context, mt *meta.Task, t *task) error {
 	if sc := p.rule.Destination.StorageClass; sc != "" && !r.DeleteMarker {
 		r.StorageClass = sc
 	}
-	err = s.objects.PutReplica(ctx, object.ReplicaInput{V: &r, Body: body, Writer: p.writer, Grants: p.grants,
+	err = s.objects.PutReplica(ctx, object.ReplicaInput{V: &r, Writer: p.writer, Grants: p.grants,
 		Check: func(tx meta.Tx, b *meta.Bucket) error {
 			if b.Versioning != meta.VersioningEnabled {
 				return &failure{ReasonDstUnversioned, "versioning is not enabled on destination bucket " + b.Name}
@@ -106,18 +102,18 @@ func (s *Service) execute(ctx context.Context, mt *meta.Task, t *task) error {
 }
 
 // prepare checks everything a replication needs, as the rule's role, and
-// opens the source version.
-func (s *Service) prepare(ctx context.Context, t *task) (*plan, io.ReadCloser, error) {
+// reads the source version.
+func (s *Service) prepare(ctx context.Context, t *task) (*plan, error) {
 	srcB, err := s.objects.Bucket(ctx, t.Bucket)
 	if err != nil {
 		if s3err.As(err).Code == "NoSuchBucket" {
-			return nil, nil, &skip{"source bucket " + t.Bucket + " no longer exists"}
+			return nil, &skip{"source bucket " + t.Bucket + " no longer exists"}
 		}
-		return nil, nil, err
+		return nil, err
 	}
 	cfg := s.bucketConfig(srcB)
 	if cfg == nil {
-		return nil, nil, &failure{ReasonSrcConfigMissing, "bucket " + t.Bucket + " has no replication configuration"}
+		return nil, &failure{ReasonSrcConfigMissing, "bucket " + t.Bucket + " has no replication configuration"}
 	}
 	rule := cfg.RuleByID(t.Rule)
 	if rule == nil || rule.Destination.BucketName() != t.Dest {
@@ -130,38 +126,35 @@ func (s *Service) prepare(ctx context.Context, t *task) (*plan, io.ReadCloser, e
 		}
 	}
 	if rule == nil {
-		return nil, nil, &failure{ReasonSrcConfigMissing, "no rule of bucket " + t.Bucket + " replicates to " + t.Dest}
+		return nil, &failure{ReasonSrcConfigMissing, "no rule of bucket " + t.Bucket + " replicates to " + t.Dest}
 	}
 	role, err := s.session(ctx, cfg.Role, srcB)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	dst, err := s.objects.Bucket(ctx, t.Dest)
 	if err != nil {
 		if s3err.As(err).Code == "NoSuchBucket" {
-			return nil, nil, &failure{ReasonDstBucketNotFound, "destination bucket " + t.Dest + " does not exist"}
+			return nil, &failure{ReasonDstBucketNotFound, "destination bucket " + t.Dest + " does not exist"}
 		}
-		return nil, nil, err
+		return nil, err
 	}
 	if !s.cfg.RegionUp(dst.Region) {
-		return nil, nil, fmt.Errorf("destination region %s is unreachable", dst.Region)
+		return nil, fmt.Errorf("destination region %s is unreachable", dst.Region)
 	}
 	if dst.Versioning != meta.VersioningEnabled {
-		return nil, nil, &failure{ReasonDstUnversioned, "versioning is not enabled on destination bucket " + dst.Name}
+		return nil, &failure{ReasonDstUnversioned, "versioning is not enabled on destination bucket " + dst.Name}
 	}
-	v, body, err := s.objects.OpenVersion(ctx, t.Bucket, t.Key, t.VersionID)
+	v, err := s.objects.VersionByID(ctx, t.Bucket, t.Key, t.VersionID)
 	if err != nil {
 		if s3err.As(err).Code == "NoSuchVersion" {
-			return nil, nil, &skip{"source version " + t.VersionID + " of " + t.Key + " was deleted before it replicated"}
+			return nil, &skip{"source version " + t.VersionID + " of " + t.Key + " was deleted before it replicated"}
 		}
-		return nil, nil, err
+		return nil, err
 	}
 	p := &plan{t: t, rule: rule, src: v, dst: dst, writer: v.Owner, grants: v.ACL}
-	fail := func(reason string, d authz.Decision, action, resource string) (*plan, io.ReadCloser, error) {
-		if body != nil {
-			body.Close()
-		}
-		return nil, nil, &failure{reason, fmt.Sprintf("%s may not perform %s on %s: %s", role.ARN, action, resource, d.Reason)}
+	fail := func(reason string, d authz.Decision, action, resource string) (*plan, error) {
+		return nil, &failure{reason, fmt.Sprintf("%s may not perform %s on %s: %s", role.ARN, action, resource, d.Reason)}
 	}
 	srcARN := "arn:aws:s3:::" + t.Bucket + "/" + t.Key
 	dstARN := "arn:aws:s3:::" + dst.Name + "/" + t.Key
@@ -199,7 +192,7 @@ func (s *Service) prepare(ctx context.Context, t *task) (*plan, io.ReadCloser, e
 		}
 		p.writer, p.grants = dst.Owner, nil
 	}
-	return p, body, nil
+	return p, nil
 }
 
 // allowed evaluates the role session's request against its policies and

@@ -34,8 +34,9 @@ func (s *Service) run() {
 			}
 		}
 		free := s.cfg.Workers - inflight
+		// Claim in batches while busy: each claim is a write transaction.
 		var tasks []*meta.Task
-		if free > 0 {
+		if free > 0 && (inflight == 0 || free >= max(1, s.cfg.Workers/4)) {
 			var err error
 			tasks, err = s.claim(ctx, free)
 			if err != nil {
@@ -49,21 +50,14 @@ func (s *Service) run() {
 				s.process(ctx, mt)
 			}(mt)
 		}
-		if len(tasks) > 0 && len(tasks) == free {
-			// Busy: wait for a slot.
-			select {
-			case <-done:
-				inflight--
-			case <-s.stop:
-				s.drain(&inflight, done)
-				return
-			}
-			continue
-		}
-		if len(tasks) > 0 {
+		if len(tasks) > 0 && len(tasks) < free {
 			continue // more may be ready
 		}
-		timer.Reset(idlePoll)
+		if len(tasks) == 0 && inflight == 0 {
+			timer.Reset(idlePoll)
+		} else {
+			timer.Reset(time.Hour)
+		}
 		select {
 		case <-s.kick:
 		case <-done:

@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/ferrys3/ferry/internal/blob"
 )
@@ -290,3 +291,44 @@ func (r *Reader) Remaining() int64 { return r.lr.N }
 
 // Close closes the file.
 func (r *Reader) Close() error { return r.f.Close() }
+
+// Link gives blob srcID the second ID dstID with a hard link, durably.
+func (s *Store) Link(ctx context.Context, srcID, dstID string) error {
+	return s.LinkFrom(ctx, s, srcID, dstID)
+}
+
+// LinkFrom hard-links blob srcID of store from (a *Store on the same file
+// system) into s as dstID. It returns blob.ErrNotLinkable when that is
+// impossible, and blob.ErrNotFound when srcID does not exist.
+func (s *Store) LinkFrom(ctx context.Context, from blob.Store, srcID, dstID string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := checkID(srcID); err != nil {
+		return err
+	}
+	if err := checkID(dstID); err != nil {
+		return err
+	}
+	src, ok := from.(*Store)
+	if !ok {
+		return blob.ErrNotLinkable
+	}
+	final := s.path(dstID)
+	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+		return err
+	}
+	err := os.Link(src.path(srcID), final)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return notFound(err, srcID)
+	case errors.Is(err, syscall.EXDEV) || errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.EMLINK):
+		return blob.ErrNotLinkable
+	case err != nil:
+		return err
+	}
+	if s.noSync {
+		return nil
+	}
+	return syncDir(filepath.Dir(final))
+}

@@ -79,3 +79,25 @@ func (s *Store) Walk(ctx context.Context, fn func(id string) error) error {
 	}
 	return nil
 }
+
+// Link gives blob srcID a second ID dstID, possibly in another region's
+// data root, without copying when the two roots share a file system.
+func (s *Store) Link(ctx context.Context, srcID, dstID string) error {
+	src, err := s.pick(srcID)
+	if err != nil {
+		return err
+	}
+	dst, err := s.pick(dstID)
+	if err != nil {
+		return err
+	}
+	if l, ok := dst.(interface {
+		LinkFrom(ctx context.Context, from blob.Store, srcID, dstID string) error
+	}); ok {
+		return l.LinkFrom(ctx, src, srcID, dstID)
+	}
+	if l, ok := dst.(blob.Linker); ok && src == dst {
+		return l.Link(ctx, srcID, dstID)
+	}
+	return blob.ErrNotLinkable
+}

@@ -2,6 +2,7 @@ package regional
 
 import (
 	"context"
+	"errors"
 	"io"
 	"path/filepath"
 	"slices"
@@ -82,5 +83,42 @@ func TestRouting(t *testing.T) {
 	}
 	if _, err := eu.Size(ctx, "eu-west-1.x"); err == nil {
 		t.Error("deleted regional blob still there")
+	}
+}
+
+// Link gives a blob a second ID in another region's root without copying;
+// the two names are independent afterwards.
+func TestLink(t *testing.T) {
+	ctx := context.Background()
+	s, def, eu := open(t, t.TempDir())
+	put(t, s, "src", "payload")
+	if err := s.Link(ctx, "src", "eu-west-1.replica"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := eu.Size(ctx, "eu-west-1.replica"); err != nil || n != 7 {
+		t.Fatalf("linked blob in eu-west-1: %d %v", n, err)
+	}
+	if err := s.Link(ctx, "src", "same-root"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(ctx, "src"); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"eu-west-1.replica", "same-root"} {
+		rc, err := s.Open(ctx, id, 0, -1)
+		if err != nil {
+			t.Fatalf("%s after the source was deleted: %v", id, err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		if string(b) != "payload" {
+			t.Errorf("%s = %q", id, b)
+		}
+	}
+	if _, err := def.Size(ctx, "src"); err == nil {
+		t.Error("deleted source still present")
+	}
+	if err := s.Link(ctx, "missing", "eu-west-1.x"); !errors.Is(err, blob.ErrNotFound) {
+		t.Errorf("linking a missing blob: %v", err)
 	}
 }
