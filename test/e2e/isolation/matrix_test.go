@@ -150,6 +150,11 @@ func operations(uploadID string) []op {
 		{name: "PutBucketOwnershipControls", actions: []string{"s3:PutBucketOwnershipControls"}, method: "PUT", target: "/shared?ownershipControls",
 			body: `<OwnershipControls><Rule><ObjectOwnership>BucketOwnerEnforced</ObjectOwnership></Rule></OwnershipControls>`},
 		{name: "GetBucketAcl", actions: []string{"s3:GetBucketAcl"}, method: "GET", target: "/shared?acl"},
+		{name: "GetBucketReplication", actions: []string{"s3:GetReplicationConfiguration"}, method: "GET", target: "/shared?replication"},
+		{name: "PutBucketReplication", actions: []string{"s3:PutReplicationConfiguration"}, method: "PUT", target: "/shared?replication",
+			body: `<ReplicationConfiguration><Role>arn:aws:iam::111122223333:role/r</Role><Rule><Status>Enabled</Status><Prefix></Prefix>` +
+				`<Destination><Bucket>arn:aws:s3:::no-such-destination</Bucket></Destination></Rule></ReplicationConfiguration>`},
+		{name: "DeleteBucketReplication", actions: []string{"s3:PutReplicationConfiguration"}, method: "DELETE", target: "/shared?replication"},
 		{name: "DeleteObjects", actions: []string{"s3:DeleteObject"}, method: "POST", target: "/shared?delete", perKey: true,
 			body: `<Delete><Object><Key>scratch/gone</Key></Object></Delete>`},
 		{name: "PutObject", actions: []string{"s3:PutObject"}, method: "PUT", target: "/shared/scratch/put", body: "data"},
