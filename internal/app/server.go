@@ -255,7 +255,8 @@ func (s *Server) ready() error {
 }
 
 // collectGarbage deletes replaced blobs once their grace period is over,
-// and the keys of expired role sessions.
+// and the keys of expired role sessions, and releases mapped metadata
+// pages.
 func (s *Server) collectGarbage() {
 	defer s.wg.Done()
 	t := time.NewTicker(15 * time.Second)
@@ -270,6 +271,12 @@ func (s *Server) collectGarbage() {
 			}
 			if _, err := s.iam.ExpireSessions(context.Background(), 1000); err != nil {
 				s.log.Warn("session expiry", "err", err)
+			}
+			// Pages of the metadata file read by scans (listings, status
+			// reports, metrics) stay mapped; hand them back to the page
+			// cache so the process keeps only what it uses.
+			if err := s.meta.ReleaseMapped(); err != nil {
+				s.log.Warn("release mapped metadata pages", "err", err)
 			}
 		}
 	}

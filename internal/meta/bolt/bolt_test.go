@@ -1,8 +1,10 @@
 package bolt
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -206,6 +208,37 @@ func TestEnqueueRetry(t *testing.T) {
 		return err
 	})
 	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ReleaseMapped leaves every record readable.
+func TestReleaseMapped(t *testing.T) {
+	s, err := Open(t.TempDir()+"/meta.db", Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	for i := 0; i < 200; i++ {
+		if err := s.Update(ctx, func(tx meta.Tx) error {
+			return tx.PutSetting(fmt.Sprintf("k%03d", i), bytes.Repeat([]byte{byte(i)}, 3000))
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.ReleaseMapped(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.View(ctx, func(tx meta.Tx) error {
+		for i := 0; i < 200; i++ {
+			v, err := tx.GetSetting(fmt.Sprintf("k%03d", i))
+			if err != nil || !bytes.Equal(v, bytes.Repeat([]byte{byte(i)}, 3000)) {
+				return fmt.Errorf("k%03d after release: %v", i, err)
+			}
+		}
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 }
