@@ -6,8 +6,8 @@ package object
 import (
 	"context"
 	"crypto/rand"
-	"encoding/binary"
 	"encoding/base32"
+	"encoding/binary"
 	"errors"
 	"log/slog"
 	"strings"

@@ -130,7 +130,10 @@ func (s *Service) Doctor(ctx context.Context, bucket string) (*Diagnosis, error)
 		if rule.Filter == nil || rule.DeleteMarkerReplication == replconf.Enabled {
 			s.checkAction(add, id, dst, "s3:ReplicateDelete", dstARN, CheckError, "the role replicates delete markers ("+ReasonDstDelNotPermitted+")")
 		}
-		s.checkAction(add, id, dst, "s3:ReplicateTags", dstARN, CheckWarn, "without it replicas lose their tags")
+		// s3:ReplicateObject covers tags: only an explicit deny drops them.
+		if s.allowed(id, "s3:ReplicateTags", dstARN, dst, "").Deny {
+			s.checkAction(add, id, dst, "s3:ReplicateTags", dstARN, CheckWarn, "replicas lose their tags")
+		}
 		if rule.Destination.OwnerOverride {
 			if object.ObjectOwnership(dst) == object.OwnershipBucketOwnerEnforced {
 				add(CheckOK, "owner override to "+name, "the destination has ACLs disabled (BucketOwnerEnforced): it owns every replica", "")

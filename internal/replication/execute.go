@@ -179,7 +179,9 @@ func (s *Service) prepare(ctx context.Context, t *task) (*plan, error) {
 	if d := s.allowed(role, action, dstARN, dst, ""); !d.Allowed {
 		return fail(reason, d, action, dstARN)
 	}
-	if len(v.Tags) > 0 && !p.dropTags && !s.allowed(role, "s3:ReplicateTags", dstARN, dst, "").Allowed {
+	// s3:ReplicateObject covers the tags; only an explicit deny of
+	// s3:ReplicateTags (e.g. in the destination bucket policy) drops them.
+	if len(v.Tags) > 0 && !p.dropTags && s.allowed(role, "s3:ReplicateTags", dstARN, dst, "").Deny {
 		p.dropTags = true
 	}
 	if rule.Destination.OwnerOverride {

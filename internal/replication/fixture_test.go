@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferrys3/ferry/internal/blob"
 	blobfs "github.com/ferrys3/ferry/internal/blob/fs"
 	"github.com/ferrys3/ferry/internal/clock"
 	"github.com/ferrys3/ferry/internal/iam"
@@ -42,6 +43,7 @@ const (
 type observer struct {
 	mu        sync.Mutex
 	completed []string // "src>dst rule"
+	lags      []time.Duration
 	failed    []string // "src>dst rule reason"
 	skipped   []string // "src>dst rule"
 }
@@ -50,6 +52,13 @@ func (o *observer) Completed(src, dst, rule string, took, lag time.Duration) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.completed = append(o.completed, src+">"+dst+" "+rule)
+	o.lags = append(o.lags, lag)
+}
+
+func (o *observer) lagsSeen() []time.Duration {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return slices.Clone(o.lags)
 }
 
 func (o *observer) Failed(src, dst, rule, reason string) {
@@ -93,19 +102,30 @@ type env struct {
 	repl  *replication.Service
 	obs   *observer
 
+	// copyOnly hides the blob store's hard links from the object
+	// service: replica data is copied (and checked against the ETag).
+	copyOnly bool
+
 	held atomic.Bool // every region reports down
 	mu   sync.Mutex
 	down map[string]bool // regions reported down
 	open bool
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvWith(t, false) }
+
+// newEnvWith is newEnv, with replica data copied instead of linked when
+// copyOnly is set.
+func newEnvWith(t *testing.T, copyOnly bool) *env {
 	t.Helper()
-	e := &env{t: t, ctx: context.Background(), dir: t.TempDir(), down: map[string]bool{}}
+	e := &env{t: t, ctx: context.Background(), dir: t.TempDir(), down: map[string]bool{}, copyOnly: copyOnly}
 	e.start()
 	t.Cleanup(e.stop)
 	return e
 }
+
+// unlinkable is a blob store without blob.Linker.
+type unlinkable struct{ blob.Store }
 
 // start opens the stores in e.dir and starts the services.
 func (e *env) start() {
@@ -124,7 +144,11 @@ func (e *env) start() {
 	e.obs = &observer{}
 	e.repl = replication.New(replication.Config{Meta: e.store, IAM: e.iam, Clock: clk, Observer: e.obs,
 		RegionUp: e.regionUp, Workers: 4, SessionTTL: sessionTTL, MaxBackoff: maxBackoff})
-	e.obj = object.New(object.Config{Meta: e.store, Blobs: e.blobs, Clock: clk, Region: "us-east-1",
+	var blobs blob.Store = e.blobs
+	if e.copyOnly {
+		blobs = unlinkable{e.blobs}
+	}
+	e.obj = object.New(object.Config{Meta: e.store, Blobs: blobs, Clock: clk, Region: "us-east-1",
 		InlineMax: 1024, Replicator: e.repl})
 	e.repl.SetObjects(e.obj)
 	if err := e.repl.Start(e.ctx, true); err != nil {
@@ -535,6 +559,22 @@ func (e *env) drained() {
 	eventually(e.t, func() (bool, string) {
 		n := e.tasks()
 		return n == 0, fmt.Sprintf("%d replication tasks still queued", n)
+	})
+}
+
+// observed waits until the observer has been told of exactly completed,
+// failed and skipped outcomes: workers report an outcome just after
+// storing it, so a test that saw the stored outcome may be early.
+func (e *env) observed(completed, failed, skipped int) {
+	e.t.Helper()
+	eventually(e.t, func() (bool, string) {
+		c, f, s := e.obs.counts()
+		if c > completed || f > failed || s > skipped {
+			e.t.Fatalf("observer: %d completed, %d failed, %d skipped; want %d, %d, %d (failures %v, skips %v)",
+				c, f, s, completed, failed, skipped, e.obs.failures(), e.obs.skips())
+		}
+		return c == completed && f == failed && s == skipped, fmt.Sprintf("observer: %d completed, %d failed, %d skipped; want %d, %d, %d",
+			c, f, s, completed, failed, skipped)
 	})
 }
 

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"crypto/md5"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/ferrys3/ferry/internal/meta"
 	"github.com/ferrys3/ferry/internal/object"
@@ -17,7 +20,11 @@ import (
 // sameAccount is one account "A" with a role allowed to replicate between
 // all the named buckets (each created versioned).
 func sameAccount(t *testing.T, buckets ...string) (*env, string, string) {
-	e := newEnv(t)
+	return sameAccountWith(t, false, buckets...)
+}
+
+func sameAccountWith(t *testing.T, copyOnly bool, buckets ...string) (*env, string, string) {
+	e := newEnvWith(t, copyOnly)
 	a := e.account("A")
 	for _, b := range buckets {
 		e.versioned(a, b)
@@ -31,7 +38,12 @@ func sameAccount(t *testing.T, buckets ...string) (*env, string, string) {
 // user metadata, tags and checksums, is marked REPLICA and is never
 // replicated again, even by a rule pointing back at the source.
 func TestReplicatesVersionAsIs(t *testing.T) {
-	e, a, role := sameAccount(t, "src", "dst")
+	t.Run("linked", func(t *testing.T) { testReplicatesVersionAsIs(t, false) })
+	t.Run("copied", func(t *testing.T) { testReplicatesVersionAsIs(t, true) })
+}
+
+func testReplicatesVersionAsIs(t *testing.T, copyOnly bool) {
+	e, a, role := sameAccountWith(t, copyOnly, "src", "dst")
 	e.configure("src", configXML(role, rule{id: "to-dst", priority: 1, dest: "dst"}))
 	// Two-way: the destination replicates back to the source.
 	e.configure("dst", configXML(role, rule{id: "back", priority: 1, dest: "src"}))
@@ -102,8 +114,11 @@ func TestReplicatesVersionAsIs(t *testing.T) {
 	if vs := e.versions("dst", "back/1"); len(vs) != 1 || vs[0].ReplicationStatus != meta.ReplicationCompleted {
 		t.Errorf("destination key after two-way replication: %d versions", len(vs))
 	}
-	if c, f, s := e.obs.counts(); c != 4 || f != 0 || s != 0 {
-		t.Errorf("observer: %d completed, %d failed, %d skipped; want 4, 0, 0", c, f, s)
+	e.observed(4, 0, 0)
+	for _, l := range e.obs.lagsSeen() {
+		if l <= 0 || l > waitLimit {
+			t.Errorf("lag of a live replication: %v", l)
+		}
 	}
 }
 
@@ -161,6 +176,7 @@ func TestFanOut(t *testing.T) {
 		t.Errorf("east replica: %v", err)
 	}
 	e.drained()
+	e.observed(3, 1, 0)
 	if f := e.obs.failures(); len(f) != 1 || f[0] != "src>west r-west "+replication.ReasonDstUnversioned {
 		t.Errorf("observer failures %v", f)
 	}
@@ -307,7 +323,12 @@ func TestFilters(t *testing.T) {
 // TestMultipart: a two-part object replicates with its "-2" ETag, parts
 // count and part layout.
 func TestMultipart(t *testing.T) {
-	e, a, role := sameAccount(t, "src", "dst")
+	t.Run("linked", func(t *testing.T) { testMultipart(t, false) })
+	t.Run("copied", func(t *testing.T) { testMultipart(t, true) })
+}
+
+func testMultipart(t *testing.T, copyOnly bool) {
+	e, a, role := sameAccountWith(t, copyOnly, "src", "dst")
 	e.configure("src", configXML(role, rule{id: "all", priority: 1, dest: "dst"}))
 	part1 := bytes.Repeat([]byte{'a'}, object.MinPartSize)
 	part2 := bytes.Repeat([]byte("bc"), object.MinPartSize/2)
@@ -398,14 +419,13 @@ func TestPerKeyOrder(t *testing.T) {
 
 	// Stored out of order, directly: v2 then v1.
 	for _, i := range []int{1, 0} {
-		v, body, err := e.obj.OpenVersion(e.ctx, "src", "k", ids[i])
+		v, err := e.obj.VersionByID(e.ctx, "src", "k", ids[i])
 		if err != nil {
 			t.Fatal(err)
 		}
 		r := *v
 		r.Bucket = "dst2"
-		err = e.obj.PutReplica(e.ctx, object.ReplicaInput{V: &r, Body: body, Writer: v.Owner})
-		body.Close()
+		err = e.obj.PutReplica(e.ctx, object.ReplicaInput{V: &r, Writer: v.Owner})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -419,41 +439,115 @@ func TestPerKeyOrder(t *testing.T) {
 		t.Errorf("current after out-of-order replicas: %v %q %v", cur, body, err)
 	}
 	// Storing the same replica again replaces it: still two versions.
-	v, body, _ := e.obj.OpenVersion(e.ctx, "src", "k", ids[0])
+	v, _ := e.obj.VersionByID(e.ctx, "src", "k", ids[0])
 	r := *v
 	r.Bucket = "dst2"
-	if err := e.obj.PutReplica(e.ctx, object.ReplicaInput{V: &r, Body: body, Writer: v.Owner}); err != nil {
+	if err := e.obj.PutReplica(e.ctx, object.ReplicaInput{V: &r, Writer: v.Owner}); err != nil {
 		t.Fatal(err)
 	}
-	body.Close()
 	if vs := e.versions("dst2", "k"); len(vs) != 2 {
 		t.Errorf("replica stored twice: %d versions", len(vs))
 	}
 }
 
-// TestPutReplicaIntegrity: a replica whose bytes do not hash to the
-// source ETag is refused and leaves nothing behind.
+// TestPutReplicaIntegrity: copied replica bytes that do not hash to the
+// source ETag are refused and leave nothing behind; VersionByID reports
+// missing versions and buckets as S3 does.
 func TestPutReplicaIntegrity(t *testing.T) {
-	e, a, _ := sameAccount(t, "src", "dst")
-	out := e.put("src", "k", []byte("good bytes"), putOpt{owner: a})
-	v, body, err := e.obj.OpenVersion(e.ctx, "src", "k", out.VersionID)
+	e, a, _ := sameAccountWith(t, true, "src", "dst")
+	out := e.put("src", "k", bytes.Repeat([]byte("good bytes"), 200), putOpt{owner: a}) // a blob, not inline
+	v, err := e.obj.VersionByID(e.ctx, "src", "k", out.VersionID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	body.Close()
 	r := *v
 	r.Bucket = "dst"
-	err = e.obj.PutReplica(e.ctx, object.ReplicaInput{V: &r, Body: bytes.NewReader([]byte("evil bytes")), Writer: a})
-	if err != object.ErrReplicaIntegrity {
+	r.ETag = strings.Repeat("0", 32) // not the MD5 of the bytes
+	err = e.obj.PutReplica(e.ctx, object.ReplicaInput{V: &r, Writer: a})
+	if !errors.Is(err, object.ErrReplicaIntegrity) {
 		t.Errorf("tampered replica: %v", err)
 	}
 	if vs := e.versions("dst", "k"); len(vs) != 0 {
 		t.Errorf("tampered replica stored")
 	}
-	if _, _, err := e.obj.OpenVersion(e.ctx, "src", "k", "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY"); code(err) != "NoSuchVersion" {
+	n := 0
+	if err := e.blobs.Walk(e.ctx, func(string) error { n++; return nil }); err != nil || n != 1 {
+		t.Errorf("%d blobs after a refused replica, want the source's only (%v)", n, err)
+	}
+	r.ETag = v.ETag
+	if err := e.obj.PutReplica(e.ctx, object.ReplicaInput{V: &r, Writer: a}); err != nil {
+		t.Errorf("intact replica: %v", err)
+	}
+	if _, err := e.obj.VersionByID(e.ctx, "src", "k", "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY"); code(err) != "NoSuchVersion" {
 		t.Errorf("missing version: %v", err)
 	}
-	if _, _, err := e.obj.OpenVersion(e.ctx, "nosuch", "k", out.VersionID); code(err) != "NoSuchBucket" {
+	if _, err := e.obj.VersionByID(e.ctx, "nosuch", "k", out.VersionID); code(err) != "NoSuchBucket" {
 		t.Errorf("missing bucket: %v", err)
+	}
+	r.ModTime = time.Time{}
+	if err := e.obj.PutReplica(e.ctx, object.ReplicaInput{V: &r, Writer: a}); err == nil {
+		t.Errorf("replica without its time accepted")
+	}
+}
+
+// TestCopyAndManyVersions: CopyObject writes a version that replicates
+// (and is how a FAILED version is re-driven by hand); many versions of a
+// few keys written concurrently with the workers arrive in order.
+func TestCopyAndManyVersions(t *testing.T) {
+	e, a, role := sameAccount(t, "src", "dst")
+	e.configure("src", configXML(role, rule{id: "r", priority: 1, prefix: "in/", dest: "dst"}))
+	o := e.put("src", "out/k", []byte("copied"), putOpt{owner: a, attrs: object.Attrs{Metadata: map[string]string{"m": "v"}}})
+	if v, _ := e.head("src", "out/k", o.VersionID); v.ReplicationStatus != "" {
+		t.Fatalf("outside the prefix: %s", describe(v))
+	}
+	c, err := e.obj.Copy(e.ctx, object.CopyInput{SrcBucket: "src", SrcKey: "out/k", Bucket: "src", Key: "in/k", Owner: a})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.settle("src", "in/k", c.VersionID, meta.ReplicationCompleted)
+	if r, body, err := e.get("dst", "in/k", c.VersionID, 0); err != nil || string(body) != "copied" || r.Metadata["m"] != "v" {
+		t.Errorf("replica of a copy: %v %q %v", r, body, err)
+	}
+
+	// Copy in place re-drives a FAILED version as a new version.
+	if err := e.obj.SetVersioning(e.ctx, "dst", object.VersioningSuspended); err != nil {
+		t.Fatal(err)
+	}
+	f := e.put("src", "in/f", []byte("f"), putOpt{owner: a})
+	e.settle("src", "in/f", f.VersionID, meta.ReplicationFailed)
+	if err := e.obj.SetVersioning(e.ctx, "dst", object.VersioningEnabled); err != nil {
+		t.Fatal(err)
+	}
+	c, err = e.obj.Copy(e.ctx, object.CopyInput{SrcBucket: "src", SrcKey: "in/f", Bucket: "src", Key: "in/f", Owner: a,
+		ReplaceMetadata: true, Attrs: object.Attrs{Metadata: map[string]string{"again": "1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.settle("src", "in/f", c.VersionID, meta.ReplicationCompleted)
+	if v, _ := e.head("src", "in/f", f.VersionID); v.ReplicationStatus != meta.ReplicationFailed {
+		t.Errorf("the old version keeps its status: %s", describe(v))
+	}
+
+	// 4 keys x 10 versions, written while the workers run.
+	for i := 0; i < 10; i++ {
+		for k := 0; k < 4; k++ {
+			e.put("src", fmt.Sprintf("in/many/%d", k), []byte(fmt.Sprintf("%d-%d", k, i)), putOpt{owner: a})
+		}
+	}
+	e.drained()
+	for k := 0; k < 4; k++ {
+		key := fmt.Sprintf("in/many/%d", k)
+		src, dst := e.versions("src", key), e.versions("dst", key)
+		if len(src) != 10 || len(dst) != 10 {
+			t.Fatalf("%s: %d source and %d destination versions", key, len(src), len(dst))
+		}
+		for i := range src {
+			if src[i].ReplicationStatus != meta.ReplicationCompleted || dst[i].VersionID != src[i].VersionID || dst[i].IsLatest != (i == 0) {
+				t.Errorf("%s version %d: source %s %s, destination %s", key, i, src[i].VersionID, src[i].ReplicationStatus, dst[i].VersionID)
+			}
+		}
+		if _, body, err := e.get("dst", key, "", 0); err != nil || string(body) != fmt.Sprintf("%d-9", k) {
+			t.Errorf("%s current replica %q %v", key, body, err)
+		}
 	}
 }

@@ -239,7 +239,9 @@ func guide001(t *testing.T, cli clients.AWSCLI) {
 	// A delete marker replicates (DeleteMarkerReplication Enabled).
 	sh.ok(as(srcP, "s3", "rm", "s3://"+srcBucket+"/test-replication.txt")...)
 	waitFor(t, "the delete marker in the destination", func() bool {
-		var vs struct{ DeleteMarkers []struct{ Key, VersionId string } }
+		var vs struct {
+			DeleteMarkers []struct{ Key, VersionId string }
+		}
 		sh.json(&vs, as(dstP, "s3api", "list-object-versions", "--bucket", dstBucket)...)
 		return len(vs.DeleteMarkers) == 1 && vs.DeleteMarkers[0].Key == "test-replication.txt"
 	})

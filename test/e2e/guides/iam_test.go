@@ -36,7 +36,9 @@ func iamWithCLI(t *testing.T, cli clients.AWSCLI) {
 	if group.Group.Arn != "arn:aws:iam::"+acct.AccountID+":group/readers" || len(group.Users) != 1 || group.Users[0].UserName != "alice" {
 		t.Errorf("get-group: %+v", group)
 	}
-	var key struct{ AccessKey struct{ AccessKeyId, SecretAccessKey, Status string } }
+	var key struct {
+		AccessKey struct{ AccessKeyId, SecretAccessKey, Status string }
+	}
 	sh.json(&key, "iam", "create-access-key", "--user-name", "alice")
 	if key.AccessKey.Status != "Active" || !strings.HasPrefix(key.AccessKey.AccessKeyId, "AKIA") {
 		t.Fatalf("create-access-key: %+v", key)
@@ -55,14 +57,18 @@ func iamWithCLI(t *testing.T, cli clients.AWSCLI) {
 	sh.ok("s3", "cp", "report.txt", "s3://team-data/reports/q3.txt")
 	alice.refused("AccessDenied", "s3api", "get-object", "--bucket", "team-data", "--key", "reports/q3.txt", "out.txt")
 	sh.file("read.json", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::team-data","arn:aws:s3:::team-data/reports/*"]}]}`)
-	var created struct{ Policy struct{ Arn, DefaultVersionId string } }
+	var created struct {
+		Policy struct{ Arn, DefaultVersionId string }
+	}
 	sh.json(&created, "iam", "create-policy", "--policy-name", "TeamRead", "--policy-document", "file://read.json")
 	arn := created.Policy.Arn
 	if arn != "arn:aws:iam::"+acct.AccountID+":policy/TeamRead" || created.Policy.DefaultVersionId != "v1" {
 		t.Fatalf("create-policy: %+v", created)
 	}
 	sh.ok("iam", "attach-group-policy", "--group-name", "readers", "--policy-arn", arn)
-	var attached struct{ AttachedPolicies []struct{ PolicyName, PolicyArn string } }
+	var attached struct {
+		AttachedPolicies []struct{ PolicyName, PolicyArn string }
+	}
 	sh.json(&attached, "iam", "list-attached-group-policies", "--group-name", "readers")
 	if len(attached.AttachedPolicies) != 1 || attached.AttachedPolicies[0].PolicyArn != arn {
 		t.Errorf("list-attached-group-policies: %+v", attached)
