@@ -70,7 +70,7 @@ func (s *Service) Doctor(ctx context.Context, bucket string) (*Diagnosis, error)
 		add(CheckError, "versioning on source "+bucket, "versioning is "+orNone(src.Versioning),
 			"aws s3api put-bucket-versioning --bucket "+bucket+" --versioning-configuration Status=Enabled")
 	}
-	id, _, err := s.iam.ServiceSession(ctx, iam.ServiceSessionInput{Service: iam.ReplicationPrincipal, RoleARN: cfg.Role,
+	id, decision, err := s.iam.ServiceSession(ctx, iam.ServiceSessionInput{Service: iam.ReplicationPrincipal, RoleARN: cfg.Role,
 		SessionName: SessionName, SourceAccount: src.Owner, SourceArn: "arn:aws:s3:::" + src.Name})
 	if err != nil {
 		var ie *iam.Error
@@ -78,6 +78,12 @@ func (s *Service) Doctor(ctx context.Context, bucket string) (*Diagnosis, error)
 			return nil, err
 		}
 		why := "the role does not exist or its trust policy does not allow s3.amazonaws.com"
+		if decision != nil && decision.Reason != "" {
+			why = decision.Reason
+			if decision.Statement != "" {
+				why += " (statement " + decision.Statement + " of " + decision.Policy + ")"
+			}
+		}
 		if _, _, derr := s.iam.ServiceSession(ctx, iam.ServiceSessionInput{Service: iam.ReplicationPrincipal, RoleARN: cfg.Role, SessionName: SessionName}); derr == nil {
 			why = "the trust policy's conditions (aws:SourceAccount / aws:SourceArn) do not match bucket " + bucket
 		}
