@@ -125,6 +125,15 @@ type Tx interface {
 	// ListTasks visits the queue's tasks in (NotBefore, ID) order.
 	ListTasks(queue string, fn func(*Task) bool) error
 
+	// Batch Operations jobs, per account. IDs are unique per account;
+	// ListJobs visits in ID order. A job's ClientToken, when set, is
+	// unique per account too (JobByToken finds it).
+	PutJob(j *Job) error // insert or replace; ErrExists when another job has the token
+	GetJob(accountID, id string) (*Job, error)
+	JobByToken(accountID, token string) (*Job, error)
+	ListJobs(accountID string, fn func(*Job) bool) error
+	DeleteJob(accountID, id string) error
+
 	// Blob references, for garbage collection after a crash.
 	// ForEachBlobRef visits every blob ID referenced by a version or a part.
 	ForEachBlobRef(fn func(blobID string) bool) error

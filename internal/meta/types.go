@@ -241,3 +241,13 @@ type Task struct {
 	LastError  string `json:"le,omitempty"`
 	Created    int64  `json:"c"`
 }
+
+// Job is an S3 Batch Operations job. Data is owned by the batch service
+// (its definition, state and progress).
+type Job struct {
+	AccountID   string    `json:"a"`
+	ID          string    `json:"id"`
+	ClientToken string    `json:"t,omitempty"`
+	Created     time.Time `json:"c"`
+	Data        []byte    `json:"d"`
+}

@@ -58,10 +58,12 @@ var (
 	bTaskKeys       = []byte("task_keys")
 	bSettings       = []byte("settings")
 	bIAM            = []byte("iam")
+	bJobs           = []byte("jobs")
+	bJobTokens      = []byte("job_tokens")
 	bMeta           = []byte("meta")
 
 	topLevel = [][]byte{bAccounts, bKeys, bKeysByAccount, bBuckets, bBucketsByOwner,
-		bObjects, bParts, bInline, bTasks, bTaskQueue, bTaskCount, bTaskKeys, bSettings, bMeta, bIAM}
+		bObjects, bParts, bInline, bTasks, bTaskQueue, bTaskCount, bTaskKeys, bSettings, bMeta, bIAM, bJobs, bJobTokens}
 
 	subVersions  = []byte("v")
 	subVersionID = []byte("i")

@@ -62,6 +62,7 @@ func Run(t *testing.T, open Opener) {
 		{"ClaimTasks", testClaimTasks},
 		{"ClaimTasksKeyOrder", testClaimTasksKeyOrder},
 		{"ReleaseLeases", testReleaseLeases},
+		{"Jobs", testJobs},
 		{"BlobRefs", testBlobRefs},
 		{"Rollback", testRollback},
 		{"ReadYourWrites", testReadYourWrites},
