@@ -56,8 +56,9 @@ type plan struct {
 	dropTags bool
 }
 
-// execute performs one task; its error is nil, *failure, *skip, errGone
-// or a transient error.
+// execute performs one task (mt nil: a replication requested directly,
+// with no queued task); its error is nil, *failure, *skip, errGone or a
+// transient error.
 func (s *Service) execute(ctx context.Context, mt *meta.Task, t *task) error {
 	p, err := s.prepare(ctx, t)
 	if err != nil {
@@ -76,6 +77,9 @@ func (s *Service) execute(ctx context.Context, mt *meta.Task, t *task) error {
 			if b.Versioning != meta.VersioningEnabled {
 				return &failure{ReasonDstUnversioned, "versioning is not enabled on destination bucket " + b.Name}
 			}
+			if mt == nil {
+				return nil
+			}
 			_, err := tx.GetTask(mt.ID)
 			if errors.Is(err, meta.ErrNotFound) {
 				return errGone
@@ -85,6 +89,9 @@ func (s *Service) execute(ctx context.Context, mt *meta.Task, t *task) error {
 		Commit: func(tx meta.Tx) error {
 			if err := setState(tx, t, meta.ReplicationCompleted, ""); err != nil {
 				return err
+			}
+			if mt == nil {
+				return nil
 			}
 			return tx.DeleteTask(mt.ID)
 		}})
