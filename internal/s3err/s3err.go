@@ -133,6 +133,8 @@ var (
 	ErrInvalidBucketState                = def("InvalidBucketState", 409, "The request is not valid with the current state of the bucket.")
 	ErrReplicationConfigurationNotFound  = def("ReplicationConfigurationNotFoundError", 404, "The replication configuration was not found")
 	ErrPermanentRedirect                 = def("PermanentRedirect", 301, "The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.")
+	ErrIDMismatch                        = def("IdMismatch", 400, "Document ID does not match the specified configuration ID.")
+	ErrInvalidS3DestinationBucket        = def("InvalidS3DestinationBucket", 400, "Invalid bucket ARN.")
 )
 
 type xmlError struct {

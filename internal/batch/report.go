@@ -1,0 +1,216 @@
+package batch
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"strings"
+
+	"github.com/ferrys3/ferry/internal/authz"
+	"github.com/ferrys3/ferry/internal/manifest"
+	"github.com/ferrys3/ferry/internal/meta"
+	"github.com/ferrys3/ferry/internal/object"
+	"github.com/ferrys3/ferry/internal/s3err"
+)
+
+// finish writes the completion report and ends the job: Complete,
+// Cancelled or Failed.
+func (s *Service) finish(ctx context.Context, mt *meta.Task, j *Job) error {
+	outstanding := j.State.Enqueued - j.State.Succeeded - j.State.Failed - j.State.Dropped
+	if j.Terminal() || outstanding > 0 {
+		return s.meta.Update(ctx, func(tx meta.Tx) error { return tx.DeleteTask(mt.ID) })
+	}
+	var failure *Failure
+	if j.Spec.Report.Enabled && j.State.Succeeded+j.State.Failed > 0 {
+		if err := s.writeReport(ctx, j); err != nil {
+			var jf *jobFailure
+			if !errors.As(err, &jf) {
+				return err
+			}
+			failure = &Failure{Code: jf.code, Reason: jf.reason}
+		}
+	}
+	now := s.clock.Now().UTC()
+	if _, err := s.modify(ctx, j.Account, j.ID, func(tx meta.Tx, j *Job) error {
+		if err := tx.DeleteTask(mt.ID); err != nil {
+			return err
+		}
+		if failure != nil {
+			j.State.FailureReasons = append(j.State.FailureReasons, *failure)
+		}
+		switch {
+		case j.State.Status == StatusCancelling:
+			j.setStatus(StatusCancelled, now)
+		case j.State.Status == StatusFailing || failure != nil:
+			j.setStatus(StatusFailed, now)
+		default:
+			j.setStatus(StatusComplete, now)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	return s.dropResults(ctx, j)
+}
+
+// writeReport writes the completion report in AWS's layout:
+// PREFIX/job-ID/results/<hash>.csv per task outcome and
+// PREFIX/job-ID/manifest.json, as the job's role.
+func (s *Service) writeReport(ctx context.Context, j *Job) error {
+	role, err := s.session(ctx, j)
+	if err != nil {
+		return &jobFailure{"AssumeRoleNotPermitted", err.Error()}
+	}
+	rb, err := s.objects.Bucket(ctx, j.Spec.Report.Bucket)
+	if err != nil {
+		if s3err.As(err).Code == "NoSuchBucket" {
+			return &jobFailure{"ReportBucketNotFound", "the report bucket " + j.Spec.Report.Bucket + " does not exist"}
+		}
+		return err
+	}
+	w, err := manifest.NewReportWriter(manifest.ReportWriterOptions{Prefix: j.Spec.Report.Prefix, JobID: j.ID,
+		FailedTasksOnly: j.Spec.Report.Scope == "FailedTasksOnly",
+		Create: func(key string) (io.WriteCloser, error) {
+			return &objectWriter{put: func(body []byte) error { return s.putAs(ctx, role, rb, key, body) }}, nil
+		}})
+	if err != nil {
+		return err
+	}
+	err = s.meta.View(ctx, func(tx meta.Tx) error {
+		var werr error
+		err := tx.ListTasks(resultQueue(j.Account, j.ID), func(t *meta.Task) bool {
+			var r Result
+			if json.Unmarshal(t.Payload, &r) != nil {
+				return true
+			}
+			status := manifest.TaskSucceeded
+			if !r.Succeeded {
+				status = manifest.TaskFailed
+			}
+			werr = w.Write(&manifest.Result{Bucket: r.Bucket, Key: r.Key, VersionID: r.VersionID, TaskStatus: status,
+				HTTPStatusCode: r.HTTP, ErrorCode: r.ErrorCode, ResultMessage: r.Message})
+			return werr == nil
+		})
+		if err != nil {
+			return err
+		}
+		return werr
+	})
+	if err != nil {
+		return err
+	}
+	files, err := w.Close()
+	if err != nil {
+		return err
+	}
+	doc := manifest.ReportManifestJSON(rb.Name, s.clock.Now().UTC(), files)
+	return s.putAs(ctx, role, rb, manifest.ReportManifestKey(j.Spec.Report.Prefix, j.ID), doc)
+}
+
+// objectWriter collects an object's bytes and stores them on Close.
+type objectWriter struct {
+	buf bytes.Buffer
+	put func([]byte) error
+}
+
+func (o *objectWriter) Write(p []byte) (int, error) { return o.buf.Write(p) }
+func (o *objectWriter) Close() error                { return o.put(o.buf.Bytes()) }
+
+// putAs writes an object as the job's role, which needs s3:PutObject on
+// it (the bucket's policy deciding across accounts).
+func (s *Service) putAs(ctx context.Context, role *authz.Identity, b *meta.Bucket, key string, body []byte) error {
+	arn := "arn:aws:s3:::" + b.Name + "/" + key
+	if d := s.allowed(role, "s3:PutObject", arn, b); !d.Allowed {
+		return &jobFailure{"AccessDenied", role.ARN + " may not perform s3:PutObject on " + arn + ": " + d.Reason}
+	}
+	_, err := s.objects.Put(ctx, object.PutInput{Bucket: b.Name, Key: key, Owner: role.AccountID, Body: bytes.NewReader(body),
+		Size: int64(len(body)), Attrs: object.Attrs{ContentType: contentType(key)}})
+	if e := s3err.As(err); err != nil && e.Code != "InternalError" {
+		return &jobFailure{e.Code, "writing " + arn + ": " + e.Message}
+	}
+	return err
+}
+
+func contentType(key string) string {
+	switch {
+	case strings.HasSuffix(key, ".json"):
+		return "application/json"
+	case strings.HasSuffix(key, ".csv"):
+		return "text/csv"
+	}
+	return "binary/octet-stream"
+}
+
+// dropResults deletes a finished job's stored task results.
+func (s *Service) dropResults(ctx context.Context, j *Job) error {
+	q := resultQueue(j.Account, j.ID)
+	for {
+		var ids []string
+		if err := s.meta.View(ctx, func(tx meta.Tx) error {
+			return tx.ListTasks(q, func(t *meta.Task) bool { ids = append(ids, t.ID); return len(ids) < 1000 })
+		}); err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		if err := s.meta.Update(ctx, func(tx meta.Tx) error {
+			for _, id := range ids {
+				if err := tx.DeleteTask(id); err != nil && !errors.Is(err, meta.ErrNotFound) {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+}
+
+// writeGeneratedManifest writes the list a generator selected to the
+// manifest output location, as a CSV manifest (Bucket, Key, VersionId).
+func (s *Service) writeGeneratedManifest(ctx context.Context, j *Job, role *authz.Identity) (*Manifest, error) {
+	g := j.Spec.Generator
+	b, err := s.objects.Bucket(ctx, g.OutputBucket)
+	if err != nil {
+		if s3err.As(err).Code == "NoSuchBucket" {
+			return nil, &jobFailure{"ManifestOutputBucketNotFound", "the manifest output bucket " + g.OutputBucket + " does not exist"}
+		}
+		return nil, err
+	}
+	src, err := s.open(ctx, j, role, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer src.close()
+	var buf bytes.Buffer
+	w := manifest.NewCSVWriter(&buf, true)
+	for {
+		e, err := src.next()
+		if errors.Is(err, errEndOfManifest) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := w.Write(manifest.Entry{Bucket: e.Bucket, Key: e.Key, VersionID: e.VersionID}); err != nil {
+			return nil, err
+		}
+	}
+	prefix := strings.TrimSuffix(g.OutputPrefix, "/")
+	if prefix != "" {
+		prefix += "/"
+	}
+	key := prefix + "job-" + j.ID + "/manifest.csv"
+	body := buf.Bytes()
+	if err := s.putAs(ctx, role, b, key, body); err != nil {
+		return nil, err
+	}
+	sum := md5.Sum(body)
+	return &Manifest{Format: FormatCSV, Fields: w.Fields(), Bucket: b.Name, Key: key,
+		ETag: hex.EncodeToString(sum[:])}, nil
+}

@@ -1,0 +1,388 @@
+package batch
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ferrys3/ferry/internal/meta"
+)
+
+// Job phases, each a task on JobQueue.
+const (
+	phasePrepare = "prepare" // read the manifest: count, check; then Suspended or Ready
+	phaseRun     = "run"     // enqueue one task per manifest entry, a chunk per step
+	phaseFinish  = "finish"  // write the report, end the job
+)
+
+// chunk is how many object tasks one run step enqueues.
+const chunk = 1000
+
+// phaseTask is the payload of a JobQueue task.
+type phaseTask struct {
+	Account string  `json:"a"`
+	Job     string  `json:"j"`
+	Phase   string  `json:"p"`
+	Cursor  *cursor `json:"c,omitempty"`
+}
+
+// cursor is where a run phase resumes in its manifest: entries already
+// enqueued (CSV and inventory manifests), or the last listed version
+// (generated manifests).
+type cursor struct {
+	Skip      int64  `json:"n,omitempty"`
+	Key       string `json:"k,omitempty"`
+	VersionID string `json:"v,omitempty"`
+}
+
+// objectTask is the payload of an ObjectQueue task.
+type objectTask struct {
+	Account   string `json:"a"`
+	Job       string `json:"j"`
+	Bucket    string `json:"b"`
+	Key       string `json:"k"`
+	VersionID string `json:"v,omitempty"`
+}
+
+// Result is one task's outcome, as the completion report shows it.
+type Result struct {
+	Bucket    string `json:"b"`
+	Key       string `json:"k"`
+	VersionID string `json:"v,omitempty"`
+	Succeeded bool   `json:"s,omitempty"`
+	HTTP      int    `json:"h"`
+	ErrorCode string `json:"e,omitempty"`
+	Message   string `json:"m,omitempty"`
+}
+
+func enqueuePhase(tx meta.Tx, j *Job, phase string, c *cursor, now time.Time) error {
+	p, _ := json.Marshal(phaseTask{Account: j.Account, Job: j.ID, Phase: phase, Cursor: c})
+	return tx.EnqueueTask(&meta.Task{Queue: JobQueue, Key: j.Account + "/" + j.ID, Payload: p,
+		NotBefore: now.UnixNano(), Created: now.UnixNano()})
+}
+
+// Start runs the workers until Close; with exclusive (an embedded store)
+// it first releases leases a crashed process left behind.
+func (s *Service) Start(ctx context.Context, exclusive bool) error {
+	if exclusive {
+		now := s.clock.Now().UnixNano()
+		if err := s.meta.Update(ctx, func(tx meta.Tx) error {
+			for _, q := range []string{JobQueue, ObjectQueue} {
+				if _, err := tx.ReleaseLeases(q, now); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	s.wg.Add(1)
+	go s.run()
+	return nil
+}
+
+// Close stops the workers and waits for tasks in flight.
+func (s *Service) Close() {
+	close(s.stop)
+	s.wg.Wait()
+}
+
+// run alternates between job phases (one step at a time) and object tasks
+// (up to Workers at once).
+func (s *Service) run() {
+	defer s.wg.Done()
+	ctx, cancelCtx := context.WithCancel(context.Background())
+	defer cancelCtx()
+	done := make(chan struct{}, s.cfg.Workers)
+	inflight := 0
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+	reap:
+		for {
+			select {
+			case <-done:
+				inflight--
+			default:
+				break reap
+			}
+		}
+		progressed := false
+		if phases, err := s.claim(ctx, JobQueue, 4); err == nil {
+			for _, mt := range phases {
+				s.runPhase(ctx, mt)
+				progressed = true
+			}
+		} else {
+			s.log.Warn("batch: claim", "err", err)
+		}
+		if free := s.cfg.Workers - inflight; free > 0 && (inflight == 0 || free >= max(1, s.cfg.Workers/4)) {
+			tasks, err := s.claim(ctx, ObjectQueue, free)
+			if err != nil {
+				s.log.Warn("batch: claim", "err", err)
+			}
+			for _, mt := range tasks {
+				inflight++
+				progressed = true
+				go func(mt *meta.Task) {
+					defer func() { done <- struct{}{} }()
+					s.runObject(ctx, mt)
+					s.wake() // a finished job may need its finish phase
+				}(mt)
+			}
+		}
+		if progressed {
+			continue
+		}
+		timer.Reset(250 * time.Millisecond)
+		select {
+		case <-s.kick:
+		case <-done:
+			inflight--
+		case <-timer.C:
+		case <-s.stop:
+			for ; inflight > 0; inflight-- {
+				<-done
+			}
+			return
+		}
+	}
+}
+
+func (s *Service) claim(ctx context.Context, queue string, n int) ([]*meta.Task, error) {
+	now := s.clock.Now()
+	var tasks []*meta.Task
+	err := s.meta.Update(ctx, func(tx meta.Tx) error {
+		var err error
+		tasks, err = tx.ClaimTasks(queue, now.UnixNano(), now.Add(s.cfg.Lease).UnixNano(), n)
+		return err
+	})
+	return tasks, err
+}
+
+// retryLater reschedules a task after a transient error.
+func (s *Service) retryLater(ctx context.Context, mt *meta.Task, cause error) {
+	next := *mt
+	next.LeaseUntil = 0
+	next.NotBefore = s.clock.Now().Add(min(100*time.Millisecond<<min(mt.Attempts, 16), 10*time.Second)).UnixNano()
+	next.LastError = cause.Error()
+	if err := s.meta.Update(ctx, func(tx meta.Tx) error { return tx.UpdateTask(&next) }); err != nil && !errors.Is(err, meta.ErrNotFound) {
+		s.log.Warn("batch: rescheduling task", "task", mt.ID, "err", err)
+	}
+}
+
+// runPhase performs one step of a job phase.
+func (s *Service) runPhase(ctx context.Context, mt *meta.Task) {
+	var p phaseTask
+	if err := json.Unmarshal(mt.Payload, &p); err != nil {
+		s.log.Error("batch: undecodable phase task dropped", "task", mt.ID, "err", err)
+		_ = s.meta.Update(ctx, func(tx meta.Tx) error { return tx.DeleteTask(mt.ID) })
+		return
+	}
+	j, err := s.DescribeJob(ctx, p.Account, p.Job)
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) && e.Code == CodeNotFound {
+			_ = s.meta.Update(ctx, func(tx meta.Tx) error { return tx.DeleteTask(mt.ID) })
+			return
+		}
+		s.retryLater(ctx, mt, err)
+		return
+	}
+	switch p.Phase {
+	case phasePrepare:
+		err = s.prepare(ctx, mt, j)
+	case phaseRun:
+		err = s.enqueueChunk(ctx, mt, j, p.Cursor)
+	case phaseFinish:
+		err = s.finish(ctx, mt, j)
+	default:
+		err = fmt.Errorf("unknown phase %q", p.Phase)
+	}
+	if err != nil {
+		s.log.Warn("batch: job phase", "job", j.ID, "phase", p.Phase, "err", err)
+		s.retryLater(ctx, mt, err)
+	}
+}
+
+// fail ends a job that cannot go on (unreadable manifest, report bucket
+// that refuses the report, failure threshold): Failing now, Failed once
+// its finish phase has run.
+func (s *Service) fail(ctx context.Context, mt *meta.Task, j *Job, code, reason string) error {
+	now := s.clock.Now().UTC()
+	_, err := s.modify(ctx, j.Account, j.ID, func(tx meta.Tx, j *Job) error {
+		if j.Terminal() {
+			return tx.DeleteTask(mt.ID)
+		}
+		j.State.FailureReasons = append(j.State.FailureReasons, Failure{Code: code, Reason: reason})
+		j.setStatus(StatusFailing, now)
+		if err := tx.DeleteTask(mt.ID); err != nil {
+			return err
+		}
+		if j.State.Enqueued-j.State.Succeeded-j.State.Failed-j.State.Dropped <= 0 {
+			return enqueuePhase(tx, j, phaseFinish, nil, now)
+		}
+		return nil
+	})
+	return err
+}
+
+// prepare reads the manifest once to count its entries and check it, then
+// suspends the job for confirmation or starts it.
+func (s *Service) prepare(ctx context.Context, mt *meta.Task, j *Job) error {
+	if j.State.Status != StatusNew && j.State.Status != StatusPreparing {
+		return s.meta.Update(ctx, func(tx meta.Tx) error { return tx.DeleteTask(mt.ID) })
+	}
+	now := s.clock.Now().UTC()
+	if _, err := s.modify(ctx, j.Account, j.ID, func(tx meta.Tx, j *Job) error {
+		j.setStatus(StatusPreparing, now)
+		return nil
+	}); err != nil {
+		return err
+	}
+	sess, ferr := s.session(ctx, j)
+	if ferr != nil {
+		return s.fail(ctx, mt, j, "AssumeRoleNotPermitted", ferr.Error())
+	}
+	src, ferr := s.open(ctx, j, sess, nil)
+	if ferr != nil {
+		var jf *jobFailure
+		if errors.As(ferr, &jf) {
+			return s.fail(ctx, mt, j, jf.code, jf.reason)
+		}
+		return ferr
+	}
+	var total int64
+	for {
+		_, err := src.next()
+		if errors.Is(err, errEndOfManifest) {
+			break
+		}
+		if err != nil {
+			src.close()
+			var jf *jobFailure
+			if errors.As(err, &jf) {
+				return s.fail(ctx, mt, j, jf.code, jf.reason)
+			}
+			return err
+		}
+		total++
+	}
+	src.close()
+	if j.Spec.Generator != nil && j.Spec.Generator.EnableManifestOutput {
+		gm, err := s.writeGeneratedManifest(ctx, j, sess)
+		if err != nil {
+			var jf *jobFailure
+			if errors.As(err, &jf) {
+				return s.fail(ctx, mt, j, jf.code, jf.reason)
+			}
+			return err
+		}
+		j.State.GeneratedManifest = gm
+	}
+	now = s.clock.Now().UTC()
+	_, err := s.modify(ctx, j.Account, j.ID, func(tx meta.Tx, jj *Job) error {
+		if err := tx.DeleteTask(mt.ID); err != nil {
+			return err
+		}
+		if jj.State.Status != StatusPreparing {
+			return nil // cancelled meanwhile
+		}
+		jj.State.Total = total
+		jj.State.GeneratedManifest = j.State.GeneratedManifest
+		if jj.Spec.ConfirmationRequired {
+			jj.setStatus(StatusSuspended, now)
+			jj.State.SuspendedCause = "AWAITING_CONFIRMATION"
+			return nil
+		}
+		jj.setStatus(StatusReady, now)
+		return enqueuePhase(tx, jj, phaseRun, nil, now)
+	})
+	return err
+}
+
+// enqueueChunk queues the next chunk of object tasks; the last step marks
+// the manifest done.
+func (s *Service) enqueueChunk(ctx context.Context, mt *meta.Task, j *Job, c *cursor) error {
+	if j.State.Status != StatusReady && j.State.Status != StatusActive {
+		return s.meta.Update(ctx, func(tx meta.Tx) error { return tx.DeleteTask(mt.ID) })
+	}
+	sess, ferr := s.session(ctx, j)
+	if ferr != nil {
+		return s.fail(ctx, mt, j, "AssumeRoleNotPermitted", ferr.Error())
+	}
+	src, err := s.open(ctx, j, sess, c)
+	if err != nil {
+		var jf *jobFailure
+		if errors.As(err, &jf) {
+			return s.fail(ctx, mt, j, jf.code, jf.reason)
+		}
+		return err
+	}
+	defer src.close()
+	var entries []objectTask
+	end := false
+	for len(entries) < chunk {
+		e, err := src.next()
+		if errors.Is(err, errEndOfManifest) {
+			end = true
+			break
+		}
+		if err != nil {
+			var jf *jobFailure
+			if errors.As(err, &jf) {
+				return s.fail(ctx, mt, j, jf.code, jf.reason)
+			}
+			return err
+		}
+		entries = append(entries, objectTask{Account: j.Account, Job: j.ID, Bucket: e.Bucket, Key: e.Key, VersionID: e.VersionID})
+	}
+	next := src.position()
+	now := s.clock.Now().UTC()
+	_, err = s.modify(ctx, j.Account, j.ID, func(tx meta.Tx, jj *Job) error {
+		if jj.State.Status != StatusReady && jj.State.Status != StatusActive {
+			return tx.DeleteTask(mt.ID)
+		}
+		if jj.State.Status == StatusReady {
+			jj.setStatus(StatusActive, now)
+		}
+		for i := range entries {
+			p, _ := json.Marshal(&entries[i])
+			if err := tx.EnqueueTask(&meta.Task{Queue: ObjectQueue, Payload: p, NotBefore: now.UnixNano(), Created: now.UnixNano()}); err != nil {
+				return err
+			}
+		}
+		jj.State.Enqueued += int64(len(entries))
+		if !end {
+			upd := *mt
+			upd.LeaseUntil = 0
+			p, _ := json.Marshal(phaseTask{Account: jj.Account, Job: jj.ID, Phase: phaseRun, Cursor: next})
+			upd.Payload = p
+			return tx.UpdateTask(&upd)
+		}
+		jj.State.ManifestDone = true
+		jj.State.Total = jj.State.Enqueued
+		if err := tx.DeleteTask(mt.ID); err != nil {
+			return err
+		}
+		return maybeFinish(tx, jj, now)
+	})
+	return err
+}
+
+// maybeFinish queues the finish phase once no task is outstanding.
+func maybeFinish(tx meta.Tx, j *Job, now time.Time) error {
+	outstanding := j.State.Enqueued - j.State.Succeeded - j.State.Failed - j.State.Dropped
+	if outstanding > 0 {
+		return nil
+	}
+	switch {
+	case j.State.Status == StatusActive && j.State.ManifestDone,
+		j.State.Status == StatusCancelling, j.State.Status == StatusFailing:
+		return enqueuePhase(tx, j, phaseFinish, nil, now)
+	}
+	return nil
+}
