@@ -50,13 +50,15 @@ func (s *Service) readObject(ctx context.Context, role *authz.Identity, bucket, 
 
 // listed reads a CSV manifest or the data files of an inventory report.
 type listed struct {
-	s      *Service
-	ctx    context.Context
-	role   *authz.Identity
-	files  []string // inventory data files still to read
-	in     string   // the bucket holding them ("" for a CSV manifest)
-	body   io.ReadCloser
-	rd     interface{ Next() (manifest.Entry, error) }
+	s     *Service
+	ctx   context.Context
+	role  *authz.Identity
+	files []string // inventory data files still to read
+	in    string   // the bucket holding them ("" for a CSV manifest)
+	body  io.ReadCloser
+	rd    interface {
+		Next() (manifest.Entry, error)
+	}
 	schema []string
 	n      int64 // entries read so far
 	skip   int64 // entries enqueued before (a resumed run)
