@@ -13,7 +13,10 @@ import (
 	"time"
 
 	"github.com/ferrys3/ferry/internal/clock"
+	"github.com/ferrys3/ferry/internal/batch"
 	"github.com/ferrys3/ferry/internal/iam"
+	"github.com/ferrys3/ferry/internal/inventory"
+	"github.com/ferrys3/ferry/internal/object"
 	"github.com/ferrys3/ferry/internal/replication"
 	"github.com/ferrys3/ferry/internal/s3err"
 	"github.com/ferrys3/ferry/internal/sigv4"
@@ -29,6 +32,9 @@ const Service = "ferry"
 type Config struct {
 	IAM         *iam.Service
 	Replication *replication.Service
+	Batch       *batch.Service
+	Inventory   *inventory.Service
+	Objects     *object.Service
 	Clock       clock.Clock
 	Log         *slog.Logger
 }
@@ -37,6 +43,9 @@ type Config struct {
 type Handler struct {
 	iam      *iam.Service
 	repl     *replication.Service
+	batch    *batch.Service
+	inv      *inventory.Service
+	objects  *object.Service
 	clock    clock.Clock
 	log      *slog.Logger
 	verifier *sigv4.Verifier
@@ -44,7 +53,7 @@ type Handler struct {
 
 // New returns a Handler.
 func New(c Config) *Handler {
-	h := &Handler{iam: c.IAM, repl: c.Replication, clock: c.Clock, log: c.Log}
+	h := &Handler{iam: c.IAM, repl: c.Replication, batch: c.Batch, inv: c.Inventory, objects: c.Objects, clock: c.Clock, log: c.Log}
 	h.verifier = sigv4.NewCredentialVerifier(sigv4.CredentialSource(iam.ErrUnknownKey, c.IAM.Credential))
 	return h
 }
@@ -100,8 +109,14 @@ func (h *Handler) serve(r *http.Request) (int, any) {
 	case hasID && id != "" && r.Method == http.MethodDelete:
 		err = h.delete(r, id)
 		status, out = http.StatusOK, map[string]string{"AccountId": id}
+	case strings.HasPrefix(path, "replication/") && strings.HasSuffix(path, "/backfill") && r.Method == http.MethodPost:
+		out, err = h.backfill(r, strings.TrimSuffix(strings.TrimPrefix(path, "replication/"), "/backfill"))
 	case strings.HasPrefix(path, "replication/"):
 		out, err = h.replication(r, strings.TrimPrefix(path, "replication/"))
+	case path == "jobs" || strings.HasPrefix(path, "jobs/"):
+		out, err = h.jobs(r, strings.TrimPrefix(strings.TrimPrefix(path, "jobs"), "/"))
+	case strings.HasPrefix(path, "inventory/"):
+		out, err = h.inventoryRun(r, strings.TrimPrefix(path, "inventory/"))
 	default:
 		err = fail(http.StatusNotFound, "NotFound", "no such admin operation: "+r.Method+" "+r.URL.Path)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ferrys3/ferry/internal/inventory"
 	"github.com/ferrys3/ferry/internal/replication"
 	"github.com/ferrys3/ferry/internal/sigv4"
 )
@@ -98,4 +99,36 @@ func (c *Client) DiagnoseReplication(ctx context.Context, bucket string) (*repli
 	var d replication.Diagnosis
 	err := c.do(ctx, http.MethodGet, "replication/"+bucket+"/doctor", nil, &d)
 	return &d, err
+}
+
+// Jobs lists Batch Operations jobs (of one account, or all when "").
+func (c *Client) Jobs(ctx context.Context, account string) ([]JobView, error) {
+	var out struct{ Jobs []JobView }
+	path := "jobs"
+	if account != "" {
+		path += "?account=" + account
+	}
+	err := c.do(ctx, http.MethodGet, path, nil, &out)
+	return out.Jobs, err
+}
+
+// Job describes one job.
+func (c *Client) Job(ctx context.Context, account, id string) (*JobView, error) {
+	var j JobView
+	err := c.do(ctx, http.MethodGet, "jobs/"+account+"/"+id, nil, &j)
+	return &j, err
+}
+
+// RunInventory writes an inventory report now.
+func (c *Client) RunInventory(ctx context.Context, bucket, id string) (*inventory.Report, error) {
+	var r inventory.Report
+	err := c.do(ctx, http.MethodPost, "inventory/"+bucket+"/"+id+"/run", nil, &r)
+	return &r, err
+}
+
+// Backfill starts the job that replicates a bucket's existing objects.
+func (c *Client) Backfill(ctx context.Context, bucket string) (account, jobID string, err error) {
+	var out struct{ AccountId, JobId string }
+	err = c.do(ctx, http.MethodPost, "replication/"+bucket+"/backfill", nil, &out)
+	return out.AccountId, out.JobId, err
 }

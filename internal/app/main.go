@@ -19,6 +19,9 @@ Usage:
   ferry bench [flags]    load-test any S3 endpoint
   ferry account ...      create, list and delete accounts (operator keys)
   ferry replication ...  replication status and retry of a bucket (operator keys)
+  ferry job ...          list, describe and watch Batch Operations jobs (operator keys)
+  ferry inventory run BUCKET ID
+                         write an S3 Inventory report now
   ferry doctor replication BUCKET
                          explain what replication of a bucket needs and lacks
   ferry version          print the version
@@ -43,6 +46,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runReplication(ctx, args[1:], stdout, stderr)
 	case "doctor":
 		return runDoctor(ctx, args[1:], stdout, stderr)
+	case "job":
+		return runJob(ctx, args[1:], stdout, stderr)
+	case "inventory":
+		return runInventory(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "ferry", Version)
 		return 0

@@ -15,6 +15,8 @@ const replicationUsage = `Usage:
   ferry replication status BUCKET [--json]   pending / completed / failed counts, bytes pending,
                                              oldest pending age, failures grouped by reason
   ferry replication retry BUCKET             queue the bucket's FAILED replications again
+  ferry replication backfill BUCKET          replicate the objects that existed before the rule
+                                             (a Batch Replication job) and follow it
   ferry doctor replication BUCKET [--json]   check everything replication of BUCKET needs and
                                              name what is missing; exit status 1 when it cannot work
 
@@ -39,6 +41,8 @@ func runReplication(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	var err error
 	switch verb {
+	case "backfill":
+		return backfill(ctx, c, pos[0], stdout, stderr)
 	case "status":
 		var r *replication.Report
 		if r, err = c.ReplicationStatus(ctx, pos[0]); err == nil {

@@ -19,12 +19,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/ferrys3/ferry/internal/adminapi"
+	"github.com/ferrys3/ferry/internal/batch"
 	"github.com/ferrys3/ferry/internal/blob"
 	blobfs "github.com/ferrys3/ferry/internal/blob/fs"
 	"github.com/ferrys3/ferry/internal/blob/regional"
 	"github.com/ferrys3/ferry/internal/clock"
 	"github.com/ferrys3/ferry/internal/iam"
 	"github.com/ferrys3/ferry/internal/iamapi"
+	"github.com/ferrys3/ferry/internal/inventory"
 	"github.com/ferrys3/ferry/internal/meta"
 	"github.com/ferrys3/ferry/internal/meta/bolt"
 	"github.com/ferrys3/ferry/internal/metrics"
@@ -43,6 +45,8 @@ type Server struct {
 	objects   *object.Service
 	iam       *iam.Service
 	repl      *replication.Service
+	batch     *batch.Service
+	inventory *inventory.Service
 	endpoints []*endpoint
 	handler   http.Handler
 	Bootstrap *iam.Bootstrap
@@ -135,6 +139,8 @@ func StartServer(ctx context.Context, cfg *ServerConfig, log *slog.Logger) (*Ser
 	s.objects = object.New(object.Config{Meta: s.meta, Blobs: s.blobs, Clock: clk, Region: cfg.Region, Regions: names,
 		InlineMax: cfg.InlineMax, Replicator: s.repl, Log: log})
 	s.repl.SetObjects(s.objects)
+	s.batch = batch.New(batch.Config{Meta: s.meta, IAM: ids, Objects: s.objects, Replication: s.repl, Clock: clk, Log: log})
+	s.inventory = inventory.New(s.meta, s.objects, clk, log)
 	replMetrics.SetPending(func() []metrics.PendingRule { return pendingRules(s.repl) })
 	if unclean {
 		n, err := s.objects.CollectOrphans(ctx)
@@ -149,10 +155,11 @@ func StartServer(ctx context.Context, cfg *ServerConfig, log *slog.Logger) (*Ser
 		return nil, err
 	}
 	httpMetrics := metrics.NewHTTP(reg, "s3")
-	admin := adminapi.New(adminapi.Config{IAM: ids, Replication: s.repl, Clock: clk, Log: log})
+	admin := adminapi.New(adminapi.Config{IAM: ids, Replication: s.repl, Batch: s.batch, Inventory: s.inventory, Objects: s.objects,
+		Clock: clk, Log: log})
 	query := iamapi.New(ids, clk, log)
 	for _, r := range cfg.Regions {
-		api := s3api.New(s3api.Config{Objects: s.objects, IAM: ids, Replication: s.repl, Clock: clk, Region: r.Name,
+		api := s3api.New(s3api.Config{Objects: s.objects, IAM: ids, Replication: s.repl, Inventory: s.inventory, Clock: clk, Region: r.Name,
 			MultiRegion: len(cfg.Regions) > 1, Domains: cfg.Domains, Metrics: httpMetrics, Log: log})
 		e := &endpoint{region: r.Name, addr: r.Listen}
 		e.http = &http.Server{Handler: opsMux(api, admin, query, reg, s.ready), ReadHeaderTimeout: 30 * time.Second,
@@ -171,6 +178,12 @@ func StartServer(ctx context.Context, cfg *ServerConfig, log *slog.Logger) (*Ser
 		s.closeEndpoints()
 		s.closeStores()
 		return nil, fmt.Errorf("start replication: %w", err)
+	}
+	if err := s.batch.Start(ctx, true); err != nil {
+		s.repl.Close()
+		s.closeEndpoints()
+		s.closeStores()
+		return nil, fmt.Errorf("start batch operations: %w", err)
 	}
 	s.wg.Add(1)
 	go s.collectGarbage()
@@ -272,6 +285,9 @@ func (s *Server) collectGarbage() {
 			if _, err := s.iam.ExpireSessions(context.Background(), 1000); err != nil {
 				s.log.Warn("session expiry", "err", err)
 			}
+			if _, err := s.inventory.RunDue(context.Background()); err != nil {
+				s.log.Warn("scheduled inventory reports", "err", err)
+			}
 			// Pages of the metadata file read by scans (listings, status
 			// reports, metrics) stay mapped; hand them back to the page
 			// cache so the process keeps only what it uses.
@@ -294,6 +310,7 @@ func (s *Server) Close(grace time.Duration) error {
 			err = e2
 		}
 	}
+	s.batch.Close()
 	s.repl.Close()
 	close(s.done)
 	s.wg.Wait()

@@ -118,3 +118,16 @@ func internalErr(err error) error {
 	}
 	return errors.Join(s3err.ErrInternalError, err)
 }
+
+// Role returns the role of a bucket's replication configuration.
+func (s *Service) Role(ctx context.Context, bucket string) (string, error) {
+	b, err := s.objects.Bucket(ctx, bucket)
+	if err != nil {
+		return "", err
+	}
+	cfg := s.bucketConfig(b)
+	if cfg == nil {
+		return "", errNoConfig(bucket)
+	}
+	return cfg.Role, nil
+}

@@ -35,6 +35,8 @@ func (q *request) routeBucket(m string, has func(string) bool) handlerFunc {
 			return q.named("PutBucketVersioning", putBucketVersioning)
 		case has("replication"):
 			return q.named("PutBucketReplication", putBucketReplication)
+		case has("inventory"):
+			return q.named("PutBucketInventoryConfiguration", putBucketInventory)
 		case has("tagging"):
 			return q.named("PutBucketTagging", putBucketTagging)
 		case has("policy"):
@@ -56,6 +58,8 @@ func (q *request) routeBucket(m string, has func(string) bool) handlerFunc {
 			return q.named("DeleteBucketTagging", deleteBucketTagging)
 		case has("replication"):
 			return q.named("DeleteBucketReplication", deleteBucketReplication)
+		case has("inventory"):
+			return q.named("DeleteBucketInventoryConfiguration", deleteBucketInventory)
 		case has("policy"):
 			return q.named("DeleteBucketPolicy", deleteBucketPolicy)
 		case has("publicAccessBlock"):
@@ -73,6 +77,10 @@ func (q *request) routeBucket(m string, has func(string) bool) handlerFunc {
 			return q.named("GetBucketVersioning", getBucketVersioning)
 		case has("replication"):
 			return q.named("GetBucketReplication", getBucketReplication)
+		case has("inventory") && has("id"):
+			return q.named("GetBucketInventoryConfiguration", getBucketInventory)
+		case has("inventory"):
+			return q.named("ListBucketInventoryConfigurations", getBucketInventory)
 		case has("versions"):
 			return q.named("ListObjectVersions", listObjectVersions)
 		case has("tagging"):

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ferrys3/ferry/internal/clock"
 	"github.com/ferrys3/ferry/internal/iam"
+	"github.com/ferrys3/ferry/internal/inventory"
 	"github.com/ferrys3/ferry/internal/metrics"
 	"github.com/ferrys3/ferry/internal/object"
 	"github.com/ferrys3/ferry/internal/replication"
@@ -30,8 +31,10 @@ type Config struct {
 	MultiRegion bool
 	// Replication serves the bucket replication configuration API.
 	Replication *replication.Service
-	Clock       clock.Clock
-	Region      string
+	// Inventory serves the inventory configuration API.
+	Inventory *inventory.Service
+	Clock     clock.Clock
+	Region    string
 	// Domains are base host names for virtual-hosted-style requests
 	// (bucket.domain); path-style always works.
 	Domains []string
@@ -44,6 +47,7 @@ type Handler struct {
 	obj         *object.Service
 	iam         *iam.Service
 	repl        *replication.Service
+	inventory   *inventory.Service
 	multiRegion bool
 	clock       clock.Clock
 	region      string
@@ -64,7 +68,7 @@ func New(c Config) *Handler {
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{obj: c.Objects, iam: c.IAM, repl: c.Replication, multiRegion: c.MultiRegion, clock: c.Clock, region: c.Region, metrics: c.Metrics, log: c.Log}
+	h := &Handler{obj: c.Objects, iam: c.IAM, repl: c.Replication, inventory: c.Inventory, multiRegion: c.MultiRegion, clock: c.Clock, region: c.Region, metrics: c.Metrics, log: c.Log}
 	for _, d := range c.Domains {
 		if d = strings.ToLower(strings.TrimSpace(d)); d != "" {
 			h.domains = append(h.domains, d)

@@ -135,6 +135,8 @@ var (
 	ErrPermanentRedirect                 = def("PermanentRedirect", 301, "The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.")
 	ErrIDMismatch                        = def("IdMismatch", 400, "Document ID does not match the specified configuration ID.")
 	ErrInvalidS3DestinationBucket        = def("InvalidS3DestinationBucket", 400, "Invalid bucket ARN.")
+	ErrNoSuchConfiguration               = def("NoSuchConfiguration", 404, "The specified configuration does not exist.")
+	ErrTooManyConfigurations             = def("TooManyConfigurations", 400, "You are attempting to create a new configuration but have already reached the 1,000-configuration limit.")
 )
 
 type xmlError struct {
