@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ferrys3/ferry/internal/clock"
 	"github.com/ferrys3/ferry/internal/batch"
+	"github.com/ferrys3/ferry/internal/clock"
 	"github.com/ferrys3/ferry/internal/iam"
 	"github.com/ferrys3/ferry/internal/inventory"
 	"github.com/ferrys3/ferry/internal/object"

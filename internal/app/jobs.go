@@ -157,7 +157,7 @@ func progressLine(j *adminapi.JobView, done int64, elapsed time.Duration, _ int6
 	}
 	eta := "-"
 	if rate > 0 && j.Total > done {
-		eta = (time.Duration(float64(j.Total-done)/rate*float64(time.Second))).Round(time.Second).String()
+		eta = (time.Duration(float64(j.Total-done) / rate * float64(time.Second))).Round(time.Second).String()
 	}
 	return fmt.Sprintf("[%s] %3.0f%%  %d/%d  %d failed  %.0f/s  ETA %s  %s", bar, frac*100, done, j.Total, j.Failed, rate, eta, j.Status)
 }

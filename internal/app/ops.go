@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/ferrys3/ferry/internal/adminapi"
+	"github.com/ferrys3/ferry/internal/ctlapi"
 	"github.com/ferrys3/ferry/internal/iamapi"
 	"log/slog"
 	"net/http"
@@ -17,7 +18,7 @@ import (
 // opsMux serves the operational endpoints next to the S3 API. They answer
 // only unauthenticated GET/HEAD requests, so a signed request for a bucket
 // named "metrics" still reaches S3; "/_ferry/…" paths can never be buckets.
-func opsMux(api, admin, query http.Handler, reg *prometheus.Registry, ready func() error) http.Handler {
+func opsMux(api, admin, query, control http.Handler, reg *prometheus.Registry, ready func() error) http.Handler {
 	metricsH := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	live := func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
@@ -46,6 +47,10 @@ func opsMux(api, admin, query http.Handler, reg *prometheus.Registry, ready func
 		}
 		if iamapi.Matches(r) {
 			query.ServeHTTP(w, r)
+			return
+		}
+		if ctlapi.Matches(r) {
+			control.ServeHTTP(w, r)
 			return
 		}
 		api.ServeHTTP(w, r)

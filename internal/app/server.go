@@ -24,6 +24,7 @@ import (
 	blobfs "github.com/ferrys3/ferry/internal/blob/fs"
 	"github.com/ferrys3/ferry/internal/blob/regional"
 	"github.com/ferrys3/ferry/internal/clock"
+	"github.com/ferrys3/ferry/internal/ctlapi"
 	"github.com/ferrys3/ferry/internal/iam"
 	"github.com/ferrys3/ferry/internal/iamapi"
 	"github.com/ferrys3/ferry/internal/inventory"
@@ -162,7 +163,8 @@ func StartServer(ctx context.Context, cfg *ServerConfig, log *slog.Logger) (*Ser
 		api := s3api.New(s3api.Config{Objects: s.objects, IAM: ids, Replication: s.repl, Inventory: s.inventory, Clock: clk, Region: r.Name,
 			MultiRegion: len(cfg.Regions) > 1, Domains: cfg.Domains, Metrics: httpMetrics, Log: log})
 		e := &endpoint{region: r.Name, addr: r.Listen}
-		e.http = &http.Server{Handler: opsMux(api, admin, query, reg, s.ready), ReadHeaderTimeout: 30 * time.Second,
+		control := ctlapi.New(s.batch, ids, clk, r.Name, log)
+		e.http = &http.Server{Handler: opsMux(api, admin, query, control, reg, s.ready), ReadHeaderTimeout: 30 * time.Second,
 			MaxHeaderBytes: s3api.MaxHeaderBytes, IdleTimeout: 2 * time.Minute,
 			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
 		s.endpoints = append(s.endpoints, e)

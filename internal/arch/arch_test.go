@@ -40,9 +40,9 @@ func short(p string) string { return strings.TrimPrefix(p, mod) }
 
 func TestLayering(t *testing.T) {
 	pkgs := list(t)
-	frontEnds := []string{"s3api", "adminapi", "iamapi"}
-	services := []string{"object", "iam", "replication"}
-	leaves := []string{"sigv4", "sigv2", "policy", "s3err", "s3xml", "versionid", "clock", "checksum", "replconf", "authz"}
+	frontEnds := []string{"s3api", "adminapi", "iamapi", "ctlapi"}
+	services := []string{"object", "iam", "replication", "batch", "inventory"}
+	leaves := []string{"sigv4", "sigv2", "policy", "s3err", "s3xml", "versionid", "clock", "checksum", "replconf", "authz", "ctlxml", "manifest", "inventoryconf"}
 	implementations := []string{"meta/bolt", "blob/fs", "blob/regional"}
 	forbid := func(from []string, to []string, why string) {
 		for _, f := range from {

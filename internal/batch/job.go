@@ -54,6 +54,9 @@ type Spec struct {
 	Priority             int        `json:"priority"`
 	RoleArn              string     `json:"role"`
 	Tags                 []Tag      `json:"tags,omitempty"`
+	// Request is the CreateJob document as received (canonical form),
+	// which DescribeJob echoes.
+	Request []byte `json:"request,omitempty"`
 }
 
 // Operation is the one operation a job performs on every object.
