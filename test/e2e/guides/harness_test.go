@@ -198,6 +198,24 @@ func newRegionShell(t *testing.T, cli clients.AWSCLI, endpoint, region string, p
 			}
 		}
 	}
+	// The endpoint plugin (tools/awscli) strips the account-id host label
+	// the CLIs put on S3 Control requests (111122223333.127.0.0.1 does not
+	// resolve): CLI v2 loads it from cli_legacy_plugin_path, v1 from
+	// PYTHONPATH.
+	plugins := pluginDir(t)
+	cfgLines := "[plugins]\nlocalendpoint = awscli_localendpoint\n"
+	if cli.EndpointFlag {
+		cfgLines += "cli_legacy_plugin_path = " + plugins + "\n"
+	} else {
+		env = append(env, "PYTHONPATH="+plugins)
+	}
+	for _, kv := range env {
+		if p, ok := strings.CutPrefix(kv, "AWS_CONFIG_FILE="); ok {
+			if err := os.WriteFile(p, []byte(cfgLines), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	// Profiles must win over the placeholder keys clients.Env sets.
 	env = withoutVars(env, "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
 	if !cli.EndpointFlag {
@@ -317,4 +335,14 @@ func ferryCmd(t *testing.T, endpoint string, args ...string) result {
 	env := append(os.Environ(), "FERRY_ROOT_ACCESS_KEY_ID="+operatorKey, "FERRY_ROOT_SECRET_ACCESS_KEY="+operatorSecret,
 		"FERRY_ENDPOINT="+endpoint)
 	return runCmd(t, env, t.TempDir(), nil, ferryBin, args...)
+}
+
+// pluginDir is the repository's tools/awscli directory.
+func pluginDir(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs("../../../tools/awscli")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
