@@ -49,8 +49,11 @@ func (s *Service) runObject(ctx context.Context, mt *meta.Task) {
 	}
 	now := s.clock.Now().UTC()
 	_, err = s.modify(ctx, t.Account, t.Job, func(tx meta.Tx, j *Job) error {
-		if res == nil || j.State.Status != StatusActive {
-			// Cancelled or failing: the task is dropped, not run.
+		if res == nil {
+			// Cancelled or failing before it ran: the task is dropped.
+			// (A task that did run while the job was Active is recorded
+			// below even if the job has been cancelled or has failed
+			// since: its operation happened.)
 			j.State.Dropped++
 			if err := tx.DeleteTask(mt.ID); err != nil {
 				return err
@@ -74,7 +77,7 @@ func (s *Service) runObject(ctx context.Context, mt *meta.Task) {
 			return err
 		}
 		ran := j.State.Succeeded + j.State.Failed
-		if ran >= thresholdTasks && float64(j.State.Failed) > thresholdRatio*float64(ran) {
+		if j.State.Status == StatusActive && ran >= thresholdTasks && float64(j.State.Failed) > thresholdRatio*float64(ran) {
 			j.State.FailureReasons = append(j.State.FailureReasons, Failure{Code: "JobFailureThresholdExceeded",
 				Reason: "more than 50% of the first tasks failed"})
 			j.setStatus(StatusFailing, now)

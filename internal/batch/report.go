@@ -72,10 +72,16 @@ func (s *Service) writeReport(ctx context.Context, j *Job) error {
 		}
 		return err
 	}
+	// Results files are stored once the read transaction over the results
+	// has ended (a write inside it could wait on the store forever).
+	var pending []func() error
 	w, err := manifest.NewReportWriter(manifest.ReportWriterOptions{Prefix: j.Spec.Report.Prefix, JobID: j.ID,
 		FailedTasksOnly: j.Spec.Report.Scope == "FailedTasksOnly",
 		Create: func(key string) (io.WriteCloser, error) {
-			return &objectWriter{put: func(body []byte) error { return s.putAs(ctx, role, rb, key, body) }}, nil
+			return &objectWriter{put: func(body []byte) error {
+				pending = append(pending, func() error { return s.putAs(ctx, role, rb, key, body) })
+				return nil
+			}}, nil
 		}})
 	if err != nil {
 		return err
@@ -106,6 +112,11 @@ func (s *Service) writeReport(ctx context.Context, j *Job) error {
 	files, err := w.Close()
 	if err != nil {
 		return err
+	}
+	for _, put := range pending {
+		if err := put(); err != nil {
+			return err
+		}
 	}
 	doc := manifest.ReportManifestJSON(rb.Name, s.clock.Now().UTC(), files)
 	return s.putAs(ctx, role, rb, manifest.ReportManifestKey(j.Spec.Report.Prefix, j.ID), doc)

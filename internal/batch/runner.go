@@ -237,10 +237,16 @@ func (s *Service) prepare(ctx context.Context, mt *meta.Task, j *Job) error {
 		return s.meta.Update(ctx, func(tx meta.Tx) error { return tx.DeleteTask(mt.ID) })
 	}
 	now := s.clock.Now().UTC()
+	gone := false
 	if _, err := s.modify(ctx, j.Account, j.ID, func(tx meta.Tx, j *Job) error {
+		gone = false
+		if j.State.Status != StatusNew && j.State.Status != StatusPreparing {
+			gone = true // cancelled since it was read: leave it to its finish phase
+			return tx.DeleteTask(mt.ID)
+		}
 		j.setStatus(StatusPreparing, now)
 		return nil
-	}); err != nil {
+	}); err != nil || gone {
 		return err
 	}
 	sess, ferr := s.session(ctx, j)

@@ -103,9 +103,11 @@ func errorf(code, format string, args ...any) *Error {
 // time, so a listing in ID order is in creation order.
 func newJobID(now time.Time) string {
 	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], uint64(now.UnixMilli())<<16)
-	_, _ = rand.Read(b[6:])
-	b[6] = b[6]&0x0f | 0x70 // version 7
+	// 48 bits of milliseconds, then (after the version nibble) 12 bits of
+	// the sub-millisecond time, so IDs of one millisecond still sort.
+	sub := uint16(now.Nanosecond()%1e6*4096/1e6) & 0x0fff
+	binary.BigEndian.PutUint64(b[:8], uint64(now.UnixMilli())<<16|uint64(0x7000|sub))
+	_, _ = rand.Read(b[8:])
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
@@ -248,6 +250,9 @@ func (s *Service) ListJobs(ctx context.Context, account string, statuses []strin
 // UpdateJobPriority changes a job's priority.
 func (s *Service) UpdateJobPriority(ctx context.Context, account, id string, priority int) (*Job, error) {
 	return s.modify(ctx, account, id, func(tx meta.Tx, j *Job) error {
+		if j.Terminal() {
+			return errorf(CodeJobStatus, "the job %s has ended (%s): its priority cannot change", id, j.State.Status)
+		}
 		j.Spec.Priority = priority
 		return nil
 	})
