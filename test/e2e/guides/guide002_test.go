@@ -266,7 +266,9 @@ func guide002(t *testing.T, cli clients.AWSCLI) {
 	// A finished job cannot change status; list-jobs shows both jobs.
 	sh.refused("JobStatusException", as(A, "s3control", "update-job-status", "--account-id", a.AccountID, "--job-id", created.JobId,
 		"--requested-job-status", "Cancelled", "--region", "us-east-1")...)
-	var jobs struct{ Jobs []struct{ JobId, Status, Operation string } }
+	var jobs struct {
+		Jobs []struct{ JobId, Status, Operation string }
+	}
 	sh.json(&jobs, as(A, "s3control", "list-jobs", "--account-id", a.AccountID, "--job-statuses", "Complete", "--region", "us-east-1")...)
 	if len(jobs.Jobs) != 2 || jobs.Jobs[0].Operation != "S3ReplicateObject" {
 		t.Errorf("list-jobs: %+v", jobs)
