@@ -78,10 +78,10 @@ func (s *Service) writeReport(ctx context.Context, j *Job) error {
 	w, err := manifest.NewReportWriter(manifest.ReportWriterOptions{Prefix: j.Spec.Report.Prefix, JobID: j.ID,
 		FailedTasksOnly: j.Spec.Report.Scope == "FailedTasksOnly",
 		Create: func(key string) (io.WriteCloser, error) {
-			return &objectWriter{put: func(body []byte) error {
+			return manifest.Buffered(func(body []byte) error {
 				pending = append(pending, func() error { return s.putAs(ctx, role, rb, key, body) })
 				return nil
-			}}, nil
+			}), nil
 		}})
 	if err != nil {
 		return err
@@ -121,15 +121,6 @@ func (s *Service) writeReport(ctx context.Context, j *Job) error {
 	doc := manifest.ReportManifestJSON(rb.Name, s.clock.Now().UTC(), files)
 	return s.putAs(ctx, role, rb, manifest.ReportManifestKey(j.Spec.Report.Prefix, j.ID), doc)
 }
-
-// objectWriter collects an object's bytes and stores them on Close.
-type objectWriter struct {
-	buf bytes.Buffer
-	put func([]byte) error
-}
-
-func (o *objectWriter) Write(p []byte) (int, error) { return o.buf.Write(p) }
-func (o *objectWriter) Close() error                { return o.put(o.buf.Bytes()) }
 
 // putAs writes an object as the job's role, which needs s3:PutObject on
 // it (the bucket's policy deciding across accounts).

@@ -190,7 +190,7 @@ func (s *Service) Run(ctx context.Context, bucket, id string) (*Report, error) {
 	}
 	w, err := manifest.NewInventoryWriter(manifest.InventoryWriterOptions{Schema: schema, MaxRowsPerFile: s.RowsPerFile,
 		KeyPrefix: layout.Base(), Create: func(key string) (io.WriteCloser, error) {
-			return &objectWriter{put: func(b []byte) error { return s.write(ctx, src, dst, key, b) }}, nil
+			return manifest.Buffered(func(b []byte) error { return s.write(ctx, src, dst, key, b) }), nil
 		}})
 	if err != nil {
 		return nil, err
@@ -282,15 +282,6 @@ func contentType(key string) string {
 	}
 	return "text/plain"
 }
-
-// objectWriter collects an object's bytes and stores them on Close.
-type objectWriter struct {
-	buf bytes.Buffer
-	put func([]byte) error
-}
-
-func (o *objectWriter) Write(p []byte) (int, error) { return o.buf.Write(p) }
-func (o *objectWriter) Close() error                { return o.put(o.buf.Bytes()) }
 
 func lastRunSetting(bucket, id string) string { return "inventory.last/" + bucket + "/" + id }
 
