@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ferrys3/ferry/internal/authz"
@@ -38,7 +39,14 @@ type Service struct {
 	log     *slog.Logger
 	// RowsPerFile caps the rows of one data file (0: the default).
 	RowsPerFile int
+
+	mu        sync.Mutex
+	lastCheck time.Time
 }
+
+// checkEvery is how often RunDue looks at the schedules: they are daily or
+// weekly, so once a minute is plenty.
+const checkEvery = time.Minute
 
 // New returns a Service.
 func New(m meta.Store, objects *object.Service, c clock.Clock, log *slog.Logger) *Service {
@@ -287,14 +295,23 @@ func lastRunSetting(bucket, id string) string { return "inventory.last/" + bucke
 
 // RunDue writes the reports whose schedule is due (Daily: a day since the
 // last, Weekly: a week; the first report right after the configuration is
-// created), and returns how many it wrote.
+// created), at most once a minute, and returns how many it wrote.
 func (s *Service) RunDue(ctx context.Context) (int, error) {
+	now := s.clock.Now()
+	s.mu.Lock()
+	due := now.Sub(s.lastCheck) >= checkEvery
+	if due {
+		s.lastCheck = now
+	}
+	s.mu.Unlock()
+	if !due {
+		return 0, nil
+	}
 	buckets, err := s.objects.ListBuckets(ctx, "")
 	if err != nil {
 		return 0, err
 	}
 	n := 0
-	now := s.clock.Now()
 	for _, b := range buckets {
 		for _, c := range configsOf(b) {
 			if !c.IsEnabled {
