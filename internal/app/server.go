@@ -135,6 +135,10 @@ func StartServer(ctx context.Context, cfg *ServerConfig, log *slog.Logger) (*Ser
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	replMetrics := metrics.NewReplication(reg)
+	metrics.RegisterMeta(reg, func() metrics.MetaStats {
+		st := s.meta.Stats()
+		return metrics.MetaStats{Commits: st.Commits, Updates: st.Updates, PagesWritten: st.PagesWritten, WriteTime: st.WriteTime}
+	})
 	s.repl = replication.New(replication.Config{Meta: s.meta, IAM: ids, Clock: clk, Log: log, Observer: replMetrics,
 		RegionUp: s.regionUp, Workers: cfg.ReplicationWorkers, Paused: cfg.ReplicationPaused})
 	s.objects = object.New(object.Config{Meta: s.meta, Blobs: s.blobs, Clock: clk, Region: cfg.Region, Regions: names,

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ferrys3/ferry/internal/meta"
+	"github.com/ferrys3/ferry/internal/versionid"
 )
 
 var benchCleanup []func()
@@ -165,4 +166,84 @@ func BenchmarkListCurrent1M(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/page")
+}
+
+// BenchmarkPutOverwrite mirrors the metadata side of a 4 KiB PUT (inline
+// data + version) from 32 goroutines over 1,000 keys, fsync on: into an
+// unversioned bucket (replace the null version, drop its data) and into a
+// versioned one (add a version). Pages written per op is what a group
+// commit costs; the two should stay close (docs/performance.md).
+func BenchmarkPutOverwrite(b *testing.B) {
+	for _, versioned := range []bool{false, true} {
+		name := "unversioned"
+		if versioned {
+			name = "versioned"
+		}
+		b.Run(name, func(b *testing.B) { benchPutOverwrite(b, versioned) })
+	}
+}
+
+func benchPutOverwrite(b *testing.B, versioned bool) {
+	s, err := Open(filepath.Join(b.TempDir(), "meta.db"), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	if err := s.Update(ctx, func(tx meta.Tx) error { return tx.CreateBucket(&meta.Bucket{Name: "b", Owner: "o"}) }); err != nil {
+		b.Fatal(err)
+	}
+	gen := versionid.NewGenerator(nil)
+	data := make([]byte, 4096)
+	var seq atomic.Uint64
+	put := func(key string) error {
+		id, at := gen.New()
+		v := smallVersion("b", key, at)
+		inlineID := fmt.Sprintf("%016x%016x", at.UnixNano(), seq.Add(1))
+		v.Data = []meta.Segment{{BlobID: inlineID, Size: 4096, Inline: true}}
+		if versioned {
+			v.VersionID = id
+		}
+		return s.Update(ctx, func(tx meta.Tx) error {
+			if !versioned {
+				old, err := tx.GetVersion("b", key, meta.NullVersion)
+				if err == nil {
+					if err := tx.DeleteInline(old.Data[0].BlobID); err != nil {
+						return err
+					}
+				}
+			}
+			if err := tx.PutInline(inlineID, data); err != nil {
+				return err
+			}
+			return tx.PutVersion(v)
+		})
+	}
+	const keys = 1000
+	for i := range keys {
+		if err := put(fmt.Sprintf("bench/%08d", i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	st0 := s.db.Stats()
+	c0 := s.commits.Load()
+	b.SetParallelism(max(1, 32/runtime.GOMAXPROCS(0)))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		r := rand.New(rand.NewPCG(rand.Uint64(), 0))
+		for pb.Next() {
+			if err := put(fmt.Sprintf("bench/%08d", r.IntN(keys))); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	st := s.db.Stats()
+	secs := b.Elapsed().Seconds()
+	b.ReportMetric(float64(b.N)/secs, "ops/s")
+	b.ReportMetric(float64(st.TxStats.GetWrite()-st0.TxStats.GetWrite())/float64(b.N), "pages/op")
+	if n := s.commits.Load() - c0; n > 0 {
+		b.ReportMetric(float64(b.N)/float64(n), "updates/commit")
+	}
 }

@@ -10,7 +10,11 @@ package bolt
 //	objects           one nested bucket per S3 bucket, holding:
 //	    v   key 0x00 ^ModTimeNanos(8) ^Seq(8) versionID -> Version
 //	        (key order, newest first within a key)
-//	    i   key 0x00 versionID -> ^ModTimeNanos ^Seq (16 bytes; the suffix of the v key)
+//	    i   key 0x00 versionID -> ^ModTimeNanos ^Seq (16 bytes; the suffix of the v key),
+//	        only for versions whose suffix does not follow from the ID: a
+//	        generated ID encodes its creation time, so a version with that
+//	        ModTime and Seq 0 is found at key 0x00 suffix(ID) versionID
+//	        directly (layout 1 indexed every version; layout 2 reads that too)
 //	    c   key -> current Version (same bytes as its v value)
 //	    u   key 0x00 InitiatedNanos(8) uploadID -> Upload
 //	    ui  key 0x00 uploadID -> InitiatedNanos (8 bytes)
@@ -41,7 +45,10 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-const schemaVersion = "1"
+// schemaVersion is the layout written. Layout 1 (every version in i) is
+// read as is and relabelled on open, so older binaries refuse the file
+// rather than miss versions that are not in i.
+const schemaVersion = "2"
 
 var (
 	bAccounts       = []byte("accounts")
@@ -81,7 +88,7 @@ func initLayout(btx *bbolt.Tx) error {
 	}
 	m := btx.Bucket(bMeta)
 	switch v := m.Get([]byte("schema")); {
-	case v == nil:
+	case v == nil, string(v) == "1":
 		return m.Put([]byte("schema"), []byte(schemaVersion))
 	case string(v) != schemaVersion:
 		return fmt.Errorf("unsupported layout version %q (want %q)", v, schemaVersion)

@@ -235,6 +235,21 @@ func (s *Store) commit(batch []*request) {
 	}
 }
 
+// Stats are counters since Open.
+type Stats struct {
+	Commits      uint64        // group commits
+	Updates      uint64        // Update calls they made durable
+	PagesWritten uint64        // pages written by commits
+	WriteTime    time.Duration // spent writing and syncing them
+}
+
+// Stats returns the store's counters.
+func (s *Store) Stats() Stats {
+	st := s.db.Stats()
+	return Stats{Commits: s.commits.Load(), Updates: s.committed.Load(),
+		PagesWritten: uint64(st.TxStats.GetWrite()), WriteTime: st.TxStats.GetWriteTime()}
+}
+
 // runFn runs fn, turning a panic into an error (the transaction is then
 // treated as written to, so it is rolled back).
 func runFn(t *tx, fn func(meta.Tx) error) (err error) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/ferrys3/ferry/internal/meta"
+	"github.com/ferrys3/ferry/internal/versionid"
 )
 
 func (t *tx) PutVersion(v *meta.Version) error {
@@ -20,20 +21,29 @@ func (t *tx) PutVersion(v *meta.Version) error {
 	if err != nil {
 		return err
 	}
-	ik := idxKey(v.Key, v.VersionID)
-	if old := ob.i.Get(ik); old != nil {
-		if err := t.del(ob.v, join(v.Key, old, []byte(v.VersionID))); err != nil {
+	suffix := versionSuffix(v.ModTime, v.Seq)
+	vk := join(v.Key, suffix, []byte(v.VersionID))
+	if old := ob.locate(v.Key, v.VersionID); old != nil && !bytes.Equal(old, vk) {
+		if err := t.del(ob.v, old); err != nil {
 			return err
 		}
 	}
-	suffix := versionSuffix(v.ModTime, v.Seq)
-	vk := join(v.Key, suffix, []byte(v.VersionID))
 	val := encodeVersion(v)
 	if err := t.put(ob.v, vk, val); err != nil {
 		return err
 	}
-	if err := t.put(ob.i, ik, suffix); err != nil {
-		return err
+	ik := idxKey(v.Key, v.VersionID)
+	switch derived, ok := derivedSuffix(v.VersionID); {
+	case ok && bytes.Equal(derived, suffix):
+		if ob.i.Get(ik) != nil {
+			if err := t.del(ob.i, ik); err != nil {
+				return err
+			}
+		}
+	case !bytes.Equal(ob.i.Get(ik), suffix):
+		if err := t.put(ob.i, ik, suffix); err != nil {
+			return err
+		}
 	}
 	return t.refreshCurrent(ob, v.Key, vk, val)
 }
@@ -59,6 +69,32 @@ func (t *tx) refreshCurrent(ob *objBuckets, key string, justKey, justVal []byte)
 	}
 }
 
+// locate returns the v key of key's version versionID, or nil when there
+// is none. A version whose v-key suffix follows from its ID (see
+// derivedSuffix) is found without the i index; every other one through it.
+func (ob *objBuckets) locate(key, versionID string) []byte {
+	if s, ok := derivedSuffix(versionID); ok {
+		if vk := join(key, s, []byte(versionID)); ob.v.Get(vk) != nil {
+			return vk
+		}
+	}
+	if s := ob.i.Get(idxKey(key, versionID)); s != nil {
+		return join(key, s, []byte(versionID))
+	}
+	return nil
+}
+
+// derivedSuffix is the v-key suffix a generated version ID implies: the
+// creation time it encodes, Seq 0. It is what every version ferry creates
+// (and every replica of one) has, so those need no i entry.
+func derivedSuffix(versionID string) ([]byte, bool) {
+	t, ok := versionid.Time(versionID)
+	if !ok {
+		return nil, false
+	}
+	return versionSuffix(t, 0), true
+}
+
 func (t *tx) GetVersion(bucket, key, versionID string) (*meta.Version, error) {
 	ob, err := t.objects(bucket, false)
 	if err != nil {
@@ -67,11 +103,11 @@ func (t *tx) GetVersion(bucket, key, versionID string) (*meta.Version, error) {
 	if ob == nil {
 		return nil, notFound("version", key+"?versionId="+versionID)
 	}
-	suffix := ob.i.Get(idxKey(key, versionID))
-	if suffix == nil {
+	vk := ob.locate(key, versionID)
+	if vk == nil {
 		return nil, notFound("version", key+"?versionId="+versionID)
 	}
-	val := ob.v.Get(join(key, suffix, []byte(versionID)))
+	val := ob.v.Get(vk)
 	if val == nil {
 		return nil, fmt.Errorf("meta/bolt: dangling version index %q %q", key, versionID)
 	}
@@ -98,18 +134,20 @@ func (t *tx) DeleteVersion(bucket, key, versionID string) error {
 	if err != nil {
 		return err
 	}
-	var suffix []byte
+	var vk []byte
 	if ob != nil {
-		suffix = ob.i.Get(idxKey(key, versionID))
+		vk = ob.locate(key, versionID)
 	}
-	if suffix == nil {
+	if vk == nil {
 		return notFound("version", key+"?versionId="+versionID)
 	}
-	if err := t.del(ob.v, join(key, suffix, []byte(versionID))); err != nil {
+	if err := t.del(ob.v, vk); err != nil {
 		return err
 	}
-	if err := t.del(ob.i, idxKey(key, versionID)); err != nil {
-		return err
+	if ik := idxKey(key, versionID); ob.i.Get(ik) != nil {
+		if err := t.del(ob.i, ik); err != nil {
+			return err
+		}
 	}
 	return t.refreshCurrent(ob, key, nil, nil)
 }
@@ -146,8 +184,8 @@ func (t *tx) ListVersions(bucket string, opt meta.ListOptions, fn func(*meta.Ver
 	if opt.KeyMarker != "" {
 		from = afterKey(opt.KeyMarker)
 		if opt.VersionIDMarker != "" {
-			if suffix := ob.i.Get(idxKey(opt.KeyMarker, opt.VersionIDMarker)); suffix != nil {
-				from = after(join(opt.KeyMarker, suffix, []byte(opt.VersionIDMarker)))
+			if vk := ob.locate(opt.KeyMarker, opt.VersionIDMarker); vk != nil {
+				from = after(vk)
 			}
 		}
 	}

@@ -52,6 +52,7 @@ func Run(t *testing.T, open Opener) {
 		{"VersionReplace", testVersionReplace},
 		{"VersionDelete", testVersionDelete},
 		{"VersionRoundTrip", testVersionRoundTrip},
+		{"GeneratedIDs", testGeneratedIDs},
 		{"ListCurrent", testListCurrent},
 		{"ListVersions", testListVersions},
 		{"ListVersionsPaging", testListVersionsPaging},
