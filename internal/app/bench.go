@@ -28,6 +28,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	size := fs.String("size", "1MiB", "object size (B, KiB, MiB, GiB)")
 	partSize := fs.String("part-size", "16MiB", "multipart part size")
 	fs.IntVar(&c.Objects, "objects", c.Objects, "distinct keys")
+	fs.BoolVar(&c.RandomPuts, "random-puts", false, "each PUT overwrites a random one of the -objects keys (default: the next in turn)")
 	fs.IntVar(&c.Concurrency, "concurrency", c.Concurrency, "parallel requests")
 	fs.DurationVar(&c.Duration, "duration", c.Duration, "timed phase length (0: until -ops are done)")
 	fs.IntVar(&c.Ops, "ops", 0, "stop after this many operations (-replica-backlog: the objects to write)")

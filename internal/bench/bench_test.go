@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -423,4 +424,47 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestRunRandomPuts: PUTs overwrite keys chosen at random among Objects,
+// and cleanup removes whichever were written.
+func TestRunRandomPuts(t *testing.T) {
+	f, srv := newFakeS3(t)
+	cfg := testConfig(srv.URL)
+	cfg.Mix = "put"
+	cfg.ObjectSize = 100
+	cfg.Objects = 1000
+	cfg.Ops = 40
+	cfg.RandomPuts = true
+	keys := func() []string {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		var out []string
+		for k := range f.obj {
+			out = append(out, k)
+		}
+		return out
+	}
+	if _, err := Run(context.Background(), cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	written := keys()
+	beyond := 0
+	for _, k := range written {
+		var i int
+		if _, err := fmt.Sscanf(k[strings.LastIndexByte(k, '/')+1:], "%d", &i); err == nil && i >= cfg.Ops {
+			beyond++
+		}
+	}
+	if len(written) == 0 || beyond == 0 {
+		t.Fatalf("%d keys written, %d beyond the first %d: not random (%v)", len(written), beyond, cfg.Ops, written)
+	}
+	cfg.Ops, cfg.Cleanup = 1, true
+	if _, err := Run(context.Background(), cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	if left := keys(); len(left) != 0 {
+		t.Fatalf("cleanup left %d keys: %v", len(left), left)
+	}
+	f.checkClean(t)
 }

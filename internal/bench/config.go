@@ -83,10 +83,15 @@ type Config struct {
 	ObjectSize int64 // bytes per object (and per PUT/GET)
 
 	// Objects is the number of distinct keys, KeyPrefix + zero padded index.
-	// PUTs cycle through them; GETs pick one uniformly at random. If the mix
+	// PUTs cycle through them (RandomPuts: pick one uniformly at random);
+	// GETs pick one uniformly at random. If the mix
 	// contains get or list, the keys are first uploaded (untimed) unless a
 	// listing shows they already exist with size ObjectSize.
 	Objects int
+
+	// RandomPuts makes each PUT overwrite a key chosen uniformly at random
+	// instead of the next one in turn.
+	RandomPuts bool
 
 	Concurrency int // parallel workers (and max in-flight UploadPart requests)
 

@@ -413,9 +413,12 @@ func (r *runner) doOp(ctx context.Context, op string, rng *rand.Rand, buf []byte
 	case OpPut:
 		n := r.putSeq.Add(1) - 1
 		var key string
-		if r.runPrefix != "" {
+		switch {
+		case r.runPrefix != "":
 			key = r.runKey(n)
-		} else {
+		case r.cfg.RandomPuts:
+			key = r.key(rng.IntN(r.cfg.Objects))
+		default:
 			key = r.key(int(n % int64(r.cfg.Objects)))
 		}
 		r.markFirstPut(time.Now())
@@ -447,7 +450,7 @@ func (r *runner) doOp(ctx context.Context, op string, rng *rand.Rand, buf []byte
 // cleanup deletes every key the run may have written.
 func (r *runner) cleanup(ctx context.Context, progress io.Writer) *Phase {
 	n := r.cfg.Objects
-	if !r.prefilled {
+	if !r.prefilled && !r.cfg.RandomPuts { // in turn: only the first putSeq keys
 		n = int(min(r.putSeq.Load(), int64(r.cfg.Objects)))
 	}
 	return r.deleteAll(ctx, progress, time.Now(), n, func(ctx context.Context, i int) error {

@@ -23,24 +23,34 @@ func (t *tx) PutVersion(v *meta.Version) error {
 	}
 	suffix := versionSuffix(v.ModTime, v.Seq)
 	vk := join(v.Key, suffix, []byte(v.VersionID))
-	if old := ob.locate(v.Key, v.VersionID); old != nil && !bytes.Equal(old, vk) {
-		if err := t.del(ob.v, old); err != nil {
+	ik := idxKey(v.Key, v.VersionID)
+	derived, ok := derivedSuffix(v.VersionID)
+	fromID := ok && bytes.Equal(derived, suffix)
+	// Drop the version's entry if it sits elsewhere: where i says, or
+	// where its ID says (an entry at vk itself is simply overwritten).
+	indexed := clone(ob.i.Get(ik))
+	if indexed != nil && !bytes.Equal(indexed, suffix) {
+		if err := t.del(ob.v, join(v.Key, indexed, []byte(v.VersionID))); err != nil {
 			return err
+		}
+	}
+	if ok && !fromID {
+		if dk := join(v.Key, derived, []byte(v.VersionID)); ob.v.Get(dk) != nil {
+			if err := t.del(ob.v, dk); err != nil {
+				return err
+			}
 		}
 	}
 	val := encodeVersion(v)
 	if err := t.put(ob.v, vk, val); err != nil {
 		return err
 	}
-	ik := idxKey(v.Key, v.VersionID)
-	switch derived, ok := derivedSuffix(v.VersionID); {
-	case ok && bytes.Equal(derived, suffix):
-		if ob.i.Get(ik) != nil {
-			if err := t.del(ob.i, ik); err != nil {
-				return err
-			}
+	switch {
+	case fromID && indexed != nil:
+		if err := t.del(ob.i, ik); err != nil {
+			return err
 		}
-	case !bytes.Equal(ob.i.Get(ik), suffix):
+	case !fromID && !bytes.Equal(indexed, suffix):
 		if err := t.put(ob.i, ik, suffix); err != nil {
 			return err
 		}
