@@ -1,13 +1,11 @@
 package ctlxml
 
 import (
-	"bytes"
-	"encoding/xml"
-	"errors"
-	"io"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ferrys3/ferry/internal/s3xml"
 )
 
 // MaxDocumentSize bounds a CreateJob body.
@@ -43,12 +41,12 @@ func DecodeCreateJob(body []byte) (*CreateJobRequest, error) {
 		return nil, NewBadRequest(msgMalformed)
 	}
 	var raw rawRequest
-	if err := decodeRoot(body, "CreateJobRequest", &raw); err != nil {
+	if err := s3xml.DecodeDocument(body, "CreateJobRequest", &raw); err != nil {
 		return nil, NewBadRequest(msgMalformed)
 	}
 	p := &parser{}
 	req := p.request(&raw)
-	if p.bad {
+	if p.Bad {
 		return nil, NewBadRequest(msgMalformed)
 	}
 	if p.err != nil {
@@ -57,85 +55,16 @@ func DecodeCreateJob(body []byte) (*CreateJobRequest, error) {
 	return req, nil
 }
 
-var errMalformed = errors.New("ctlxml: malformed document")
-
-// decodeRoot reads exactly one element named root (any namespace) into v,
-// allowing only whitespace, comments and processing instructions around it.
-func decodeRoot(data []byte, root string, v any) error {
-	d := xml.NewDecoder(bytes.NewReader(data))
-	seen := false
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			if !seen {
-				return errMalformed
-			}
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if seen || t.Name.Local != root {
-				return errMalformed
-			}
-			if err := d.DecodeElement(v, &t); err != nil {
-				return err
-			}
-			seen = true
-		case xml.CharData:
-			if len(bytes.TrimSpace(t)) > 0 {
-				return errMalformed
-			}
-		case xml.Comment, xml.ProcInst:
-		default: // a directive (DOCTYPE) or a stray end element
-			return errMalformed
-		}
-	}
-}
-
 // parser turns the raw document into the typed request. Schema violations
 // set bad; the first constraint violation is kept in err.
 type parser struct {
-	bad bool
+	s3xml.Schema
 	err *Error
-}
-
-// none flags unknown elements.
-func (p *parser) none(a []unknown) {
-	if len(a) > 0 {
-		p.bad = true
-	}
-}
-
-// text returns a leaf element's content and whether it was present.
-func (p *parser) text(s []text) (string, bool) {
-	switch len(s) {
-	case 0:
-		return "", false
-	case 1:
-		p.none(s[0].Any)
-		return s[0].Value, true
-	}
-	p.bad = true
-	return "", false
-}
-
-// one returns the single occurrence of a complex element, or nil.
-func one[T any](p *parser, s []T) *T {
-	if len(s) > 1 {
-		p.bad = true
-	}
-	if len(s) == 0 {
-		return nil
-	}
-	return &s[0]
 }
 
 // boolean parses an optional true/false leaf.
 func (p *parser) boolean(s []text) *bool {
-	v, ok := p.text(s)
+	v, ok := p.Text(s)
 	if !ok {
 		return nil
 	}
@@ -145,48 +74,48 @@ func (p *parser) boolean(s []text) *bool {
 		b = true
 	case "false":
 	default:
-		p.bad = true
+		p.Bad = true
 	}
 	return &b
 }
 
 // long parses an optional 64-bit integer leaf.
 func (p *parser) long(s []text) *int64 {
-	v, ok := p.text(s)
+	v, ok := p.Text(s)
 	if !ok {
 		return nil
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 	if err != nil {
-		p.bad = true
+		p.Bad = true
 	}
 	return &n
 }
 
 // timestamp parses an optional ISO 8601 leaf (RFC 3339, any fraction).
 func (p *parser) timestamp(s []text) *time.Time {
-	v, ok := p.text(s)
+	v, ok := p.Text(s)
 	if !ok {
 		return nil
 	}
 	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(v))
 	t = t.UTC()
 	if err != nil || t.Year() < 0 || t.Year() > 9999 {
-		p.bad = true
+		p.Bad = true
 	}
 	return &t
 }
 
 // list returns the members of an optional <member> list.
 func (p *parser) list(s []rawList) []string {
-	l := one(p, s)
+	l := s3xml.One(&p.Schema, s)
 	if l == nil {
 		return nil
 	}
-	p.none(l.Any)
+	p.None(l.Any)
 	var out []string
 	for i := range l.Member {
-		p.none(l.Member[i].Any)
+		p.None(l.Member[i].Any)
 		out = append(out, l.Member[i].Value)
 	}
 	return out

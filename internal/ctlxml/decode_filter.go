@@ -1,10 +1,14 @@
 package ctlxml
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/ferrys3/ferry/internal/s3xml"
+)
 
 // filter converts a JobManifestGeneratorFilter.
 func (p *parser) filter(path string, raw *rawFilter) *ManifestGeneratorFilter {
-	p.none(raw.Any)
+	p.None(raw.Any)
 	f := &ManifestGeneratorFilter{
 		EligibleForReplication:     p.boolean(raw.EligibleForReplication),
 		CreatedAfter:               p.timestamp(raw.CreatedAfter),
@@ -17,8 +21,8 @@ func (p *parser) filter(path string, raw *rawFilter) *ManifestGeneratorFilter {
 	for i, s := range f.ObjectReplicationStatuses {
 		p.enum(member(path+".objectReplicationStatuses", i), s, true, replicationStates)
 	}
-	if k := one(p, raw.KeyNameConstraint); k != nil {
-		p.none(k.Any)
+	if k := s3xml.One(&p.Schema, raw.KeyNameConstraint); k != nil {
+		p.None(k.Any)
 		at := path + ".keyNameConstraint"
 		f.KeyNameConstraint = &KeyNameConstraint{
 			MatchAnyPrefix:    p.keyList(at+".matchAnyPrefix", k.MatchAnyPrefix),
@@ -29,8 +33,8 @@ func (p *parser) filter(path string, raw *rawFilter) *ManifestGeneratorFilter {
 	for i, s := range f.MatchAnyStorageClass {
 		p.enum(member(path+".matchAnyStorageClass", i), s, true, storageClasses)
 	}
-	if e := one(p, raw.MatchAnyObjectEncryption); e != nil {
-		p.none(e.Any)
+	if e := s3xml.One(&p.Schema, raw.MatchAnyObjectEncryption); e != nil {
+		p.None(e.Any)
 		at := path + ".matchAnyObjectEncryption"
 		for i := range e.ObjectEncryption {
 			f.MatchAnyObjectEncryption = append(f.MatchAnyObjectEncryption,
@@ -63,25 +67,25 @@ func (p *parser) keyList(path string, s []rawList) []string {
 
 // encryptionFilter converts one ObjectEncryptionFilter (a union).
 func (p *parser) encryptionFilter(path string, raw *rawEncryptionFilter) ObjectEncryptionFilter {
-	p.none(raw.Any)
+	p.None(raw.Any)
 	var f ObjectEncryptionFilter
 	choices := 0
 	flag := func(name string, s []empty) {
-		if e := one(p, s); e != nil {
-			p.none(e.Any)
+		if e := s3xml.One(&p.Schema, s); e != nil {
+			p.None(e.Any)
 			f.Type = name
 			choices++
 		}
 	}
 	kms := func(name string, s []rawKMSFilter, bucketKey bool) {
-		k := one(p, s)
+		k := s3xml.One(&p.Schema, s)
 		if k == nil {
 			return
 		}
-		p.none(k.Any)
+		p.None(k.Any)
 		f.Type = name
 		choices++
-		arn, ok := p.text(k.KmsKeyArn)
+		arn, ok := p.Text(k.KmsKeyArn)
 		if ok {
 			p.length(path+"."+name+".kmsKeyArn", arn, 20, 2048)
 			p.matches(path+"."+name+".kmsKeyArn", arn, kmsArnPattern)
@@ -90,7 +94,7 @@ func (p *parser) encryptionFilter(path string, raw *rawEncryptionFilter) ObjectE
 		if bucketKey {
 			f.BucketKeyEnabled = p.boolean(k.BucketKeyEnabled)
 		} else if len(k.BucketKeyEnabled) > 0 {
-			p.bad = true // DSSE-KMS has no BucketKeyEnabled
+			p.Bad = true // DSSE-KMS has no BucketKeyEnabled
 		}
 	}
 	flag(EncryptionSSES3, raw.SSES3)

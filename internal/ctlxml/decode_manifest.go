@@ -1,22 +1,26 @@
 package ctlxml
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/ferrys3/ferry/internal/s3xml"
+)
 
 // manifest converts a JobManifest.
 func (p *parser) manifest(raw *rawManifest) *Manifest {
-	p.none(raw.Any)
+	p.None(raw.Any)
 	m := &Manifest{}
-	if s := one(p, raw.Spec); p.required("manifest.spec", s != nil) {
-		p.none(s.Any)
-		format, ok := p.text(s.Format)
-		fields := one(p, s.Fields)
+	if s := s3xml.One(&p.Schema, raw.Spec); p.required("manifest.spec", s != nil) {
+		p.None(s.Any)
+		format, ok := p.Text(s.Format)
+		fields := s3xml.One(&p.Schema, s.Fields)
 		m.Spec = ManifestSpec{Format: format, Fields: p.list(s.Fields)}
 		if p.required("manifest.spec.format", ok) {
 			p.enum("manifest.spec.format", format, true, manifestFormats)
 			p.fields(format, fields != nil, m.Spec.Fields)
 		}
 	}
-	if l := one(p, raw.Location); p.required("manifest.location", l != nil) {
+	if l := s3xml.One(&p.Schema, raw.Location); p.required("manifest.location", l != nil) {
 		m.Location = p.location("manifest.location", l)
 	}
 	return m
@@ -57,14 +61,14 @@ func countOf(list []string, s string) int {
 
 // location converts a JobManifestLocation.
 func (p *parser) location(path string, raw *rawLocation) ManifestLocation {
-	p.none(raw.Any)
+	p.None(raw.Any)
 	var l ManifestLocation
 	var ok bool
-	l.ObjectArn, ok = p.text(raw.ObjectArn)
+	l.ObjectArn, ok = p.Text(raw.ObjectArn)
 	p.s3Arn(path+".objectArn", l.ObjectArn, ok, 2000)
-	l.ObjectVersionID, ok = p.text(raw.ObjectVersionID)
+	l.ObjectVersionID, ok = p.Text(raw.ObjectVersionID)
 	p.optLength(path+".objectVersionId", l.ObjectVersionID, ok, 1, 2000)
-	l.ETag, ok = p.text(raw.ETag)
+	l.ETag, ok = p.Text(raw.ETag)
 	if p.required(path+".eTag", ok) {
 		p.length(path+".eTag", l.ETag, 1, 1024)
 	}
@@ -74,23 +78,23 @@ func (p *parser) location(path string, raw *rawLocation) ManifestLocation {
 // manifestGenerator converts a JobManifestGenerator (a union whose only
 // choice is S3JobManifestGenerator).
 func (p *parser) manifestGenerator(raw *rawManifestGenerator) *ManifestGenerator {
-	p.none(raw.Any)
+	p.None(raw.Any)
 	const path = "manifestGenerator.s3JobManifestGenerator"
-	r := one(p, raw.S3JobManifestGenerator)
+	r := s3xml.One(&p.Schema, raw.S3JobManifestGenerator)
 	if !p.required(path, r != nil) {
 		return &ManifestGenerator{}
 	}
-	p.none(r.Any)
+	p.None(r.Any)
 	g := &S3JobManifestGenerator{}
 	var ok bool
-	g.ExpectedBucketOwner, ok = p.text(r.ExpectedBucketOwner)
+	g.ExpectedBucketOwner, ok = p.Text(r.ExpectedBucketOwner)
 	p.accountID(path+".expectedBucketOwner", g.ExpectedBucketOwner, ok)
-	g.SourceBucket, ok = p.text(r.SourceBucket)
+	g.SourceBucket, ok = p.Text(r.SourceBucket)
 	p.s3Arn(path+".sourceBucket", g.SourceBucket, ok, 128)
-	if o := one(p, r.ManifestOutputLocation); o != nil {
+	if o := s3xml.One(&p.Schema, r.ManifestOutputLocation); o != nil {
 		g.ManifestOutputLocation = p.outputLocation(path+".manifestOutputLocation", o)
 	}
-	if f := one(p, r.Filter); f != nil {
+	if f := s3xml.One(&p.Schema, r.Filter); f != nil {
 		g.Filter = p.filter(path+".filter", f)
 	}
 	if enable := p.boolean(r.EnableManifestOutput); p.required(path+".enableManifestOutput", enable != nil) {
@@ -104,19 +108,19 @@ func (p *parser) manifestGenerator(raw *rawManifestGenerator) *ManifestGenerator
 
 // outputLocation converts an S3ManifestOutputLocation.
 func (p *parser) outputLocation(path string, raw *rawOutputLocation) *ManifestOutputLocation {
-	p.none(raw.Any)
+	p.None(raw.Any)
 	o := &ManifestOutputLocation{}
 	var ok bool
-	o.ExpectedManifestBucketOwner, ok = p.text(raw.ExpectedManifestBucketOwner)
+	o.ExpectedManifestBucketOwner, ok = p.Text(raw.ExpectedManifestBucketOwner)
 	p.accountID(path+".expectedManifestBucketOwner", o.ExpectedManifestBucketOwner, ok)
-	o.Bucket, ok = p.text(raw.Bucket)
+	o.Bucket, ok = p.Text(raw.Bucket)
 	p.s3Arn(path+".bucket", o.Bucket, ok, 128)
-	o.ManifestPrefix, ok = p.text(raw.ManifestPrefix)
+	o.ManifestPrefix, ok = p.Text(raw.ManifestPrefix)
 	p.optLength(path+".manifestPrefix", o.ManifestPrefix, ok, 1, 512)
-	if e := one(p, raw.ManifestEncryption); e != nil {
+	if e := s3xml.One(&p.Schema, raw.ManifestEncryption); e != nil {
 		o.ManifestEncryption = p.encryption(path+".manifestEncryption", e)
 	}
-	o.ManifestFormat, ok = p.text(raw.ManifestFormat)
+	o.ManifestFormat, ok = p.Text(raw.ManifestFormat)
 	if p.required(path+".manifestFormat", ok) {
 		p.enum(path+".manifestFormat", o.ManifestFormat, true, generatedFormats)
 	}
@@ -125,16 +129,16 @@ func (p *parser) outputLocation(path string, raw *rawOutputLocation) *ManifestOu
 
 // encryption converts a GeneratedManifestEncryption: SSE-S3 or SSE-KMS.
 func (p *parser) encryption(path string, raw *rawEncryption) *ManifestEncryption {
-	p.none(raw.Any)
+	p.None(raw.Any)
 	e := &ManifestEncryption{}
-	if s := one(p, raw.SSES3); s != nil {
-		p.none(s.Any)
+	if s := s3xml.One(&p.Schema, raw.SSES3); s != nil {
+		p.None(s.Any)
 		e.SSES3 = true
 	}
-	k := one(p, raw.SSEKMS)
+	k := s3xml.One(&p.Schema, raw.SSEKMS)
 	if k != nil {
-		p.none(k.Any)
-		id, ok := p.text(k.KeyID)
+		p.None(k.Any)
+		id, ok := p.Text(k.KeyID)
 		if p.required(path+".sSEKMS.keyId", ok) {
 			p.length(path+".sSEKMS.keyId", id, 1, 2000)
 		}

@@ -1,38 +1,40 @@
 package ctlxml
 
+import "github.com/ferrys3/ferry/internal/s3xml"
+
 // operation converts a JobOperation: exactly one member.
 func (p *parser) operation(raw *rawOperation) Operation {
-	p.none(raw.Any)
+	p.None(raw.Any)
 	var op Operation
 	n := 0
 	unsupported := func(name string, s []opaque) {
-		if one(p, s) != nil {
+		if s3xml.One(&p.Schema, s) != nil {
 			op.Unsupported = name
 			n++
 		}
 	}
 	unsupported(OpLambdaInvoke, raw.LambdaInvoke)
-	if c := one(p, raw.S3PutObjectCopy); c != nil {
+	if c := s3xml.One(&p.Schema, raw.S3PutObjectCopy); c != nil {
 		op.S3PutObjectCopy = p.copyOperation(c)
 		n++
 	}
 	unsupported(OpS3PutObjectAcl, raw.S3PutObjectAcl)
-	if t := one(p, raw.S3PutObjectTagging); t != nil {
-		p.none(t.Any)
+	if t := s3xml.One(&p.Schema, raw.S3PutObjectTagging); t != nil {
+		p.None(t.Any)
 		op.S3PutObjectTagging = &S3SetObjectTaggingOperation{
 			TagSet: p.tags("operation.s3PutObjectTagging.tagSet", t.TagSet)}
 		n++
 	}
-	if e := one(p, raw.S3DeleteObjectTagging); e != nil {
-		p.none(e.Any)
+	if e := s3xml.One(&p.Schema, raw.S3DeleteObjectTagging); e != nil {
+		p.None(e.Any)
 		op.S3DeleteObjectTagging = &S3DeleteObjectTaggingOperation{}
 		n++
 	}
 	unsupported(OpS3InitiateRestoreObject, raw.S3InitiateRestoreObject)
 	unsupported(OpS3PutObjectLegalHold, raw.S3PutObjectLegalHold)
 	unsupported(OpS3PutObjectRetention, raw.S3PutObjectRetention)
-	if e := one(p, raw.S3ReplicateObject); e != nil {
-		p.none(e.Any)
+	if e := s3xml.One(&p.Schema, raw.S3ReplicateObject); e != nil {
+		p.None(e.Any)
 		op.S3ReplicateObject = &S3ReplicateObjectOperation{}
 		n++
 	}
@@ -46,11 +48,11 @@ func (p *parser) operation(raw *rawOperation) Operation {
 
 // copyOperation converts an S3CopyObjectOperation.
 func (p *parser) copyOperation(raw *rawCopy) *S3CopyObjectOperation {
-	p.none(raw.Any)
+	p.None(raw.Any)
 	const path = "operation.s3PutObjectCopy"
 	c := &S3CopyObjectOperation{}
 	var ok bool
-	c.TargetResource, ok = p.text(raw.TargetResource)
+	c.TargetResource, ok = p.Text(raw.TargetResource)
 	if ok {
 		p.length(path+".targetResource", c.TargetResource, 1, 128)
 		p.matches(path+".targetResource", c.TargetResource, copyTargetPat)
@@ -58,15 +60,15 @@ func (p *parser) copyOperation(raw *rawCopy) *S3CopyObjectOperation {
 		p.fail(msgCopyTarget)
 	}
 	c.CannedAccessControlList = p.enumText(path+".cannedAccessControlList", raw.CannedAccessControlList, cannedACLs)
-	if g := one(p, raw.AccessControlGrants); g != nil {
-		p.none(g.Any)
+	if g := s3xml.One(&p.Schema, raw.AccessControlGrants); g != nil {
+		p.None(g.Any)
 		for i := range g.Member {
 			c.AccessControlGrants = append(c.AccessControlGrants, p.grant(member(path+".accessControlGrants", i), &g.Member[i]))
 		}
 	}
 	c.MetadataDirective = p.enumText(path+".metadataDirective", raw.MetadataDirective, metadataDirectives)
 	c.ModifiedSinceConstraint = p.timestamp(raw.ModifiedSinceConstraint)
-	if m := one(p, raw.NewObjectMetadata); m != nil {
+	if m := s3xml.One(&p.Schema, raw.NewObjectMetadata); m != nil {
 		c.NewObjectMetadata = p.metadata(path+".newObjectMetadata", m)
 	}
 	c.NewObjectTagging = p.tags(path+".newObjectTagging", raw.NewObjectTagging)
@@ -86,24 +88,24 @@ func (p *parser) copyOperation(raw *rawCopy) *S3CopyObjectOperation {
 
 // enumText reads an optional enumeration leaf.
 func (p *parser) enumText(path string, s []text, set []string) string {
-	v, ok := p.text(s)
+	v, ok := p.Text(s)
 	p.enum(path, v, ok, set)
 	return v
 }
 
 // sizedText reads an optional leaf of 1..hi characters.
 func (p *parser) sizedText(path string, s []text, hi int) string {
-	v, ok := p.text(s)
+	v, ok := p.Text(s)
 	p.optLength(path, v, ok, 1, hi)
 	return v
 }
 
 // grant converts an S3Grant.
 func (p *parser) grant(path string, raw *rawGrant) Grant {
-	p.none(raw.Any)
+	p.None(raw.Any)
 	var g Grant
-	if r := one(p, raw.Grantee); r != nil {
-		p.none(r.Any)
+	if r := s3xml.One(&p.Schema, raw.Grantee); r != nil {
+		p.None(r.Any)
 		g.Grantee = &Grantee{
 			TypeIdentifier: p.enumText(path+".grantee.typeIdentifier", r.TypeIdentifier, granteeTypes),
 			Identifier:     p.sizedText(path+".grantee.identifier", r.Identifier, 1024),
@@ -119,23 +121,23 @@ const maxUserMetadata = 8192
 
 // metadata converts an S3ObjectMetadata.
 func (p *parser) metadata(path string, raw *rawMetadata) *ObjectMetadata {
-	p.none(raw.Any)
+	p.None(raw.Any)
 	m := &ObjectMetadata{
 		CacheControl:       p.sizedText(path+".cacheControl", raw.CacheControl, 1024),
 		ContentDisposition: p.sizedText(path+".contentDisposition", raw.ContentDisposition, 1024),
 		ContentEncoding:    p.sizedText(path+".contentEncoding", raw.ContentEncoding, 1024),
 		ContentLanguage:    p.sizedText(path+".contentLanguage", raw.ContentLanguage, 1024),
 	}
-	if u := one(p, raw.UserMetadata); u != nil {
-		p.none(u.Any)
+	if u := s3xml.One(&p.Schema, raw.UserMetadata); u != nil {
+		p.None(u.Any)
 		m.UserMetadata = map[string]string{}
 		for i := range u.Entry {
 			e := &u.Entry[i]
-			p.none(e.Any)
-			k, ok := p.text(e.Key)
-			v, _ := p.text(e.Value)
+			p.None(e.Any)
+			k, ok := p.Text(e.Key)
+			v, _ := p.Text(e.Value)
 			if _, dup := m.UserMetadata[k]; dup || !ok {
-				p.bad = true
+				p.Bad = true
 			}
 			p.length(path+".userMetadata.key", k, 1, 1024)
 			p.length(path+".userMetadata.value", v, 0, 1024)

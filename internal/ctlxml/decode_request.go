@@ -1,34 +1,38 @@
 package ctlxml
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/ferrys3/ferry/internal/s3xml"
+)
 
 // request converts the root element: members in the model's order, then
 // the rules that span members.
 func (p *parser) request(raw *rawRequest) *CreateJobRequest {
-	p.none(raw.Any)
+	p.None(raw.Any)
 	req := &CreateJobRequest{ConfirmationRequired: p.boolean(raw.ConfirmationRequired)}
-	if op := one(p, raw.Operation); p.required("operation", op != nil) {
+	if op := s3xml.One(&p.Schema, raw.Operation); p.required("operation", op != nil) {
 		req.Operation = p.operation(op)
 	}
-	if r := one(p, raw.Report); p.required("report", r != nil) {
+	if r := s3xml.One(&p.Schema, raw.Report); p.required("report", r != nil) {
 		req.Report = p.report(r)
 	}
-	tok, ok := p.text(raw.ClientRequestToken)
+	tok, ok := p.Text(raw.ClientRequestToken)
 	if p.required("clientRequestToken", ok) {
 		p.length("clientRequestToken", tok, 1, 64)
 	}
 	req.ClientRequestToken = tok
-	if m := one(p, raw.Manifest); m != nil {
+	if m := s3xml.One(&p.Schema, raw.Manifest); m != nil {
 		req.Manifest = p.manifest(m)
 	}
-	desc, ok := p.text(raw.Description)
+	desc, ok := p.Text(raw.Description)
 	p.optLength("description", desc, ok, 1, 256)
 	req.Description = desc
 	if pr := p.long(raw.Priority); p.required("priority", pr != nil) {
 		p.between("priority", *pr, 0, maxPriority)
 		req.Priority = int(*pr)
 	}
-	role, ok := p.text(raw.RoleArn)
+	role, ok := p.Text(raw.RoleArn)
 	if p.required("roleArn", ok) {
 		p.length("roleArn", role, 1, 2048)
 		p.matches("roleArn", role, roleArnPattern)
@@ -38,7 +42,7 @@ func (p *parser) request(raw *rawRequest) *CreateJobRequest {
 	if len(req.Tags) > MaxJobTags {
 		p.fail(msgTooManyTags)
 	}
-	if g := one(p, raw.ManifestGenerator); g != nil {
+	if g := s3xml.One(&p.Schema, raw.ManifestGenerator); g != nil {
 		req.ManifestGenerator = p.manifestGenerator(g)
 	}
 	if (req.Manifest == nil) == (req.ManifestGenerator == nil) {
@@ -50,15 +54,15 @@ func (p *parser) request(raw *rawRequest) *CreateJobRequest {
 // report converts a JobReport. Enabled is required; an enabled report
 // needs a bucket, the format and a scope.
 func (p *parser) report(raw *rawReport) Report {
-	p.none(raw.Any)
+	p.None(raw.Any)
 	var r Report
 	var has struct{ bucket, format, prefix, scope, owner bool }
-	r.Bucket, has.bucket = p.text(raw.Bucket)
-	r.Format, has.format = p.text(raw.Format)
+	r.Bucket, has.bucket = p.Text(raw.Bucket)
+	r.Format, has.format = p.Text(raw.Format)
 	enabled := p.boolean(raw.Enabled)
-	r.Prefix, has.prefix = p.text(raw.Prefix)
-	r.ReportScope, has.scope = p.text(raw.ReportScope)
-	r.ExpectedBucketOwner, has.owner = p.text(raw.ExpectedBucketOwner)
+	r.Prefix, has.prefix = p.Text(raw.Prefix)
+	r.ReportScope, has.scope = p.Text(raw.ReportScope)
+	r.ExpectedBucketOwner, has.owner = p.Text(raw.ExpectedBucketOwner)
 	if has.bucket {
 		p.s3Arn("report.bucket", r.Bucket, true, 128)
 	}
@@ -89,18 +93,18 @@ func member(path string, i int) string {
 
 // tags converts and checks an S3TagSet at path.
 func (p *parser) tags(path string, s []rawTags) []Tag {
-	l := one(p, s)
+	l := s3xml.One(&p.Schema, s)
 	if l == nil {
 		return nil
 	}
-	p.none(l.Any)
+	p.None(l.Any)
 	var out []Tag
 	for i := range l.Member {
 		r := &l.Member[i]
-		p.none(r.Any)
+		p.None(r.Any)
 		at := member(path, i) + "."
-		k, kok := p.text(r.Key)
-		v, vok := p.text(r.Value)
+		k, kok := p.Text(r.Key)
+		v, vok := p.Text(r.Value)
 		if p.required(at+"key", kok) {
 			p.length(at+"key", k, 1, 128)
 			p.matches(at+"key", k, tagPattern)

@@ -1,16 +1,12 @@
 package ctlxml
 
-import "encoding/xml"
+import "github.com/ferrys3/ferry/internal/s3xml"
 
 // The CreateJob document as decoded, before schema checks. Every element is
 // a slice so that repetitions are caught; ",any" catches unknown elements.
 type (
-	unknown struct{ XMLName xml.Name }
-	// text is a leaf element; child elements are an error.
-	text struct {
-		Value string    `xml:",chardata"`
-		Any   []unknown `xml:",any"`
-	}
+	unknown = s3xml.Unknown
+	text    = s3xml.Text
 	// opaque is an operation this package does not decode; its content is
 	// skipped.
 	opaque struct{}

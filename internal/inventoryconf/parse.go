@@ -1,14 +1,11 @@
 package inventoryconf
 
 import (
-	"bytes"
-	"encoding/xml"
-	"errors"
-	"io"
 	"slices"
 	"strings"
 
 	"github.com/ferrys3/ferry/internal/s3err"
+	"github.com/ferrys3/ferry/internal/s3xml"
 )
 
 // Parse decodes and validates a PutBucketInventoryConfiguration body sent
@@ -35,12 +32,12 @@ func Parse(data []byte, idFromQuery string) (*Config, error) {
 		return nil, s3err.ErrMalformedXML
 	}
 	var raw rawConfig
-	if err := decode(data, &raw); err != nil {
+	if err := s3xml.DecodeDocument(data, "InventoryConfiguration", &raw); err != nil {
 		return nil, s3err.ErrMalformedXML
 	}
 	var p parser
 	c := p.config(&raw)
-	if p.bad || !validID(c.ID) {
+	if p.Bad || !validID(c.ID) {
 		return nil, s3err.ErrMalformedXML
 	}
 	if err := validate(c, idFromQuery); err != nil {
@@ -49,53 +46,11 @@ func Parse(data []byte, idFromQuery string) (*Config, error) {
 	return c, nil
 }
 
-// decode reads exactly one <InventoryConfiguration> document (any
-// namespace) into v, allowing only whitespace, comments and processing
-// instructions around it.
-func decode(data []byte, v *rawConfig) error {
-	d := xml.NewDecoder(bytes.NewReader(data))
-	seen := false
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			if !seen {
-				return errMalformed
-			}
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if seen || t.Name.Local != "InventoryConfiguration" {
-				return errMalformed
-			}
-			if err := d.DecodeElement(v, &t); err != nil {
-				return err
-			}
-			seen = true
-		case xml.CharData:
-			if len(bytes.TrimSpace(t)) > 0 {
-				return errMalformed
-			}
-		case xml.Comment, xml.ProcInst:
-		default: // a directive (DOCTYPE) or a stray end element
-			return errMalformed
-		}
-	}
-}
-
-var errMalformed = errors.New("inventoryconf: malformed document")
-
 // The document as decoded, before schema checks. Every element is a slice
 // so that repetitions are caught; ",any" catches unknown elements.
 type (
-	unknown struct{ XMLName xml.Name }
-	text    struct {
-		Value string    `xml:",chardata"`
-		Any   []unknown `xml:",any"`
-	}
+	unknown   = s3xml.Unknown
+	text      = s3xml.Text
 	rawConfig struct {
 		ID                     []text        `xml:"Id"`
 		IsEnabled              []text        `xml:"IsEnabled"`
@@ -147,33 +102,13 @@ type (
 
 // parser applies the schema: required elements, no repetitions, no unknown
 // elements, enumerations. Any violation sets bad (MalformedXML).
-type parser struct{ bad bool }
-
-func (p *parser) none(a []unknown) {
-	if len(a) > 0 {
-		p.bad = true
-	}
-}
-
-// text returns a leaf element's content and whether it was present.
-func (p *parser) text(s []text) (string, bool) {
-	switch len(s) {
-	case 0:
-		return "", false
-	case 1:
-		p.none(s[0].Any)
-		return s[0].Value, true
-	default:
-		p.bad = true
-		return "", false
-	}
-}
+type parser struct{ s3xml.Schema }
 
 // required returns a leaf that must be present.
 func (p *parser) required(s []text) string {
-	v, ok := p.text(s)
+	v, ok := p.Text(s)
 	if !ok {
-		p.bad = true
+		p.Bad = true
 	}
 	return v
 }
@@ -182,27 +117,16 @@ func (p *parser) required(s []text) string {
 func (p *parser) enum(s []text, allowed ...string) string {
 	v := p.required(s)
 	if !slices.Contains(allowed, v) {
-		p.bad = true
+		p.Bad = true
 	}
 	return v
 }
 
-// one returns the single occurrence of a complex element, or nil.
-func one[T any](p *parser, s []T) *T {
-	if len(s) > 1 {
-		p.bad = true
-	}
-	if len(s) == 0 {
-		return nil
-	}
-	return &s[0]
-}
-
 // must returns the single occurrence of a required complex element.
 func must[T any](p *parser, s []T) *T {
-	v := one(p, s)
+	v := s3xml.One(&p.Schema, s)
 	if v == nil {
-		p.bad = true
+		p.Bad = true
 		var zero T
 		return &zero
 	}
@@ -210,7 +134,7 @@ func must[T any](p *parser, s []T) *T {
 }
 
 func (p *parser) config(raw *rawConfig) *Config {
-	p.none(raw.Any)
+	p.None(raw.Any)
 	c := &Config{}
 	c.ID = p.required(raw.ID)
 	switch strings.TrimSpace(p.required(raw.IsEnabled)) {
@@ -218,59 +142,59 @@ func (p *parser) config(raw *rawConfig) *Config {
 		c.IsEnabled = true
 	case "false":
 	default:
-		p.bad = true
+		p.Bad = true
 	}
 	d := must(p, raw.Destination)
-	p.none(d.Any)
+	p.None(d.Any)
 	p.destination(must(p, d.S3BucketDestination), &c.Destination)
-	if f := one(p, raw.Filter); f != nil {
-		p.none(f.Any)
+	if f := s3xml.One(&p.Schema, raw.Filter); f != nil {
+		p.None(f.Any)
 		c.Filter = &Filter{Prefix: p.required(f.Prefix)}
 	}
 	c.IncludedObjectVersions = p.enum(raw.IncludedObjectVersions, VersionsAll, VersionsCurrent)
-	if f := one(p, raw.OptionalFields); f != nil {
-		p.none(f.Any)
+	if f := s3xml.One(&p.Schema, raw.OptionalFields); f != nil {
+		p.None(f.Any)
 		for i := range f.Field {
-			p.none(f.Field[i].Any)
+			p.None(f.Field[i].Any)
 			name := f.Field[i].Value
 			if !slices.Contains(OptionalFieldNames, name) {
-				p.bad = true
+				p.Bad = true
 			}
 			c.OptionalFields = append(c.OptionalFields, name)
 		}
 	}
 	s := must(p, raw.Schedule)
-	p.none(s.Any)
+	p.None(s.Any)
 	c.Frequency = p.enum(s.Frequency, Daily, Weekly)
 	return c
 }
 
 func (p *parser) destination(raw *rawBucketDest, d *Destination) {
-	p.none(raw.Any)
-	d.AccountID, _ = p.text(raw.AccountID)
+	p.None(raw.Any)
+	d.AccountID, _ = p.Text(raw.AccountID)
 	d.Bucket = p.required(raw.Bucket)
 	d.Format = p.enum(raw.Format, FormatCSV, FormatORC, FormatParquet)
-	d.Prefix, _ = p.text(raw.Prefix)
-	e := one(p, raw.Encryption)
+	d.Prefix, _ = p.Text(raw.Prefix)
+	e := s3xml.One(&p.Schema, raw.Encryption)
 	if e == nil {
 		return
 	}
-	p.none(e.Any)
-	kms, s3 := one(p, e.SSEKMS), one(p, e.SSES3)
+	p.None(e.Any)
+	kms, s3 := s3xml.One(&p.Schema, e.SSEKMS), s3xml.One(&p.Schema, e.SSES3)
 	switch {
 	case kms != nil && s3 != nil:
-		p.bad = true
+		p.Bad = true
 	case s3 != nil:
-		p.none(s3.Any)
+		p.None(s3.Any)
 		if strings.TrimSpace(s3.Value) != "" {
-			p.bad = true
+			p.Bad = true
 		}
 		d.Encryption = &Encryption{SSES3: true}
 	case kms != nil:
-		p.none(kms.Any)
+		p.None(kms.Any)
 		key := p.required(kms.KeyID)
 		if key == "" {
-			p.bad = true
+			p.Bad = true
 		}
 		d.Encryption = &Encryption{KMSKeyID: key}
 	}

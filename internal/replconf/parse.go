@@ -1,15 +1,13 @@
 package replconf
 
 import (
-	"bytes"
-	"encoding/xml"
 	"errors"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/ferrys3/ferry/internal/s3err"
+	"github.com/ferrys3/ferry/internal/s3xml"
 )
 
 // Parse decodes and validates a PutBucketReplication body. Element order is
@@ -39,23 +37,23 @@ func Parse(data []byte) (*Config, error) {
 		return nil, s3err.ErrMalformedXML
 	}
 	var raw rawConfig
-	if err := decode(data, &raw); err != nil {
+	if err := s3xml.DecodeDocument(data, "ReplicationConfiguration", &raw); err != nil {
 		return nil, s3err.ErrMalformedXML
 	}
 	var p parser
 	c := &Config{}
-	role, ok := p.text(raw.Role)
+	role, ok := p.Text(raw.Role)
 	if !ok || role == "" || len(raw.Rules) == 0 {
 		return nil, s3err.ErrMalformedXML
 	}
-	p.none(raw.Any)
+	p.None(raw.Any)
 	c.Role = role
 	facts := make([]ruleFacts, len(raw.Rules))
 	c.Rules = make([]Rule, len(raw.Rules))
 	for i := range raw.Rules {
 		p.rule(&raw.Rules[i], &c.Rules[i], &facts[i])
 	}
-	if p.bad {
+	if p.Bad {
 		return nil, s3err.ErrMalformedXML
 	}
 	if err := validate(c, facts); err != nil {
@@ -65,53 +63,11 @@ func Parse(data []byte) (*Config, error) {
 	return c, nil
 }
 
-// decode reads exactly one <ReplicationConfiguration> document (any
-// namespace) into v, allowing only whitespace, comments and processing
-// instructions around it.
-func decode(data []byte, v *rawConfig) error {
-	d := xml.NewDecoder(bytes.NewReader(data))
-	seen := false
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			if !seen {
-				return errMalformed
-			}
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if seen || t.Name.Local != "ReplicationConfiguration" {
-				return errMalformed
-			}
-			if err := d.DecodeElement(v, &t); err != nil {
-				return err
-			}
-			seen = true
-		case xml.CharData:
-			if len(bytes.TrimSpace(t)) > 0 {
-				return errMalformed
-			}
-		case xml.Comment, xml.ProcInst:
-		default: // a directive (DOCTYPE) or a stray end element
-			return errMalformed
-		}
-	}
-}
-
-var errMalformed = errors.New("replconf: malformed document")
-
 // The document as decoded, before schema checks. Every element is a slice
 // so that repetitions are caught; ",any" catches unknown elements.
 type (
-	unknown struct{ XMLName xml.Name }
-	text    struct {
-		Value string    `xml:",chardata"`
-		Any   []unknown `xml:",any"`
-	}
+	unknown   = s3xml.Unknown
+	text      = s3xml.Text
 	rawConfig struct {
 		Role  []text    `xml:"Role"`
 		Rules []rawRule `xml:"Rule"`
@@ -199,61 +155,30 @@ type ruleFacts struct {
 
 // parser applies the schema: required elements, no repetitions, no unknown
 // elements, enumerations. Any violation sets bad (MalformedXML).
-type parser struct{ bad bool }
-
-func (p *parser) none(a []unknown) {
-	if len(a) > 0 {
-		p.bad = true
-	}
-}
-
-// text returns a leaf element's content and whether it was present.
-func (p *parser) text(s []text) (string, bool) {
-	switch len(s) {
-	case 0:
-		return "", false
-	case 1:
-		p.none(s[0].Any)
-		return s[0].Value, true
-	default:
-		p.bad = true
-		return "", false
-	}
-}
-
-// one returns the single occurrence of a complex element, or nil.
-func one[T any](p *parser, s []T) *T {
-	if len(s) > 1 {
-		p.bad = true
-	}
-	if len(s) == 0 {
-		return nil
-	}
-	return &s[0]
-}
+type parser struct{ s3xml.Schema }
 
 // status returns an Enabled/Disabled value ("" when absent).
 func (p *parser) status(s []text, required bool) string {
-	v, ok := p.text(s)
+	v, ok := p.Text(s)
 	if !ok {
 		if required {
-			p.bad = true
+			p.Bad = true
 		}
 		return ""
 	}
 	if v != Enabled && v != Disabled {
-		p.bad = true
+		p.Bad = true
 	}
 	return v
 }
 
 // switchStatus is the required Status of an optional wrapper element.
 func (p *parser) switchStatus(s []rawStatus) string {
-	w := one(p, s)
+	w := s3xml.One(&p.Schema, s)
 	if w == nil {
 		return ""
 	}
-	p.none(w.Any)
+	p.None(w.Any)
 	return p.status(w.Status, true)
 }
 
@@ -266,7 +191,7 @@ func (p *parser) integer(s string) (n int, rng bool) {
 		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
 			return -1, true
 		}
-		p.bad = true
+		p.Bad = true
 		return 0, false
 	}
 	if v < 0 || v > maxPriority {
@@ -276,56 +201,56 @@ func (p *parser) integer(s string) (n int, rng bool) {
 }
 
 func (p *parser) rule(raw *rawRule, r *Rule, f *ruleFacts) {
-	p.none(raw.Any)
-	r.ID, _ = p.text(raw.ID)
-	if s, ok := p.text(raw.Priority); ok {
+	p.None(raw.Any)
+	r.ID, _ = p.Text(raw.ID)
+	if s, ok := p.Text(raw.Priority); ok {
 		r.HasPriority = true
 		r.Priority, f.priorityRange = p.integer(s)
 	}
-	r.Prefix, f.rulePrefix = p.text(raw.Prefix)
+	r.Prefix, f.rulePrefix = p.Text(raw.Prefix)
 	r.Status = p.status(raw.Status, true)
-	if rf := one(p, raw.Filter); rf != nil {
+	if rf := s3xml.One(&p.Schema, raw.Filter); rf != nil {
 		r.Filter = p.filter(rf)
 	}
 	if !f.rulePrefix && r.Filter == nil || f.rulePrefix && r.Filter != nil {
-		p.bad = true // exactly one of Rule/Prefix (V1) and Filter (V2)
+		p.Bad = true // exactly one of Rule/Prefix (V1) and Filter (V2)
 	}
-	if c := one(p, raw.SourceSelectionCriteria); c != nil {
-		p.none(c.Any)
+	if c := s3xml.One(&p.Schema, raw.SourceSelectionCriteria); c != nil {
+		p.None(c.Any)
 		r.SseKmsEncryptedObjects = p.switchStatus(c.SseKmsEncryptedObjects)
 		r.ReplicaModifications = p.switchStatus(c.ReplicaModifications)
 		if r.SseKmsEncryptedObjects == "" && r.ReplicaModifications == "" {
-			p.bad = true // empty SourceSelectionCriteria
+			p.Bad = true // empty SourceSelectionCriteria
 		}
 	}
 	r.ExistingObjectReplication = p.switchStatus(raw.ExistingObjectReplication)
 	r.DeleteMarkerReplication = p.switchStatus(raw.DeleteMarkerReplication)
-	d := one(p, raw.Destination)
+	d := s3xml.One(&p.Schema, raw.Destination)
 	if d == nil {
-		p.bad = true
+		p.Bad = true
 		return
 	}
 	p.destination(d, &r.Destination, f)
 }
 
 func (p *parser) filter(raw *rawFilter) *Filter {
-	p.none(raw.Any)
+	p.None(raw.Any)
 	f := &Filter{}
 	members := 0
-	if s, ok := p.text(raw.Prefix); ok {
+	if s, ok := p.Text(raw.Prefix); ok {
 		members++
 		f.Prefix, f.HasPrefix = s, true
 	}
-	if t := one(p, raw.Tag); t != nil {
+	if t := s3xml.One(&p.Schema, raw.Tag); t != nil {
 		members++
 		f.Tags = []Tag{p.tag(t)}
 	}
-	if a := one(p, raw.And); a != nil {
+	if a := s3xml.One(&p.Schema, raw.And); a != nil {
 		members++
-		p.none(a.Any)
+		p.None(a.Any)
 		f.And = true
 		conditions := len(a.Tag)
-		if s, ok := p.text(a.Prefix); ok {
+		if s, ok := p.Text(a.Prefix); ok {
 			conditions++
 			f.Prefix, f.HasPrefix = s, true
 		}
@@ -333,64 +258,64 @@ func (p *parser) filter(raw *rawFilter) *Filter {
 			f.Tags = append(f.Tags, p.tag(&a.Tag[i]))
 		}
 		if conditions < 2 {
-			p.bad = true
+			p.Bad = true
 		}
 	}
 	if members > 1 {
-		p.bad = true
+		p.Bad = true
 	}
 	return f
 }
 
 func (p *parser) tag(raw *rawTag) Tag {
-	p.none(raw.Any)
-	k, kok := p.text(raw.Key)
-	v, vok := p.text(raw.Value)
+	p.None(raw.Any)
+	k, kok := p.Text(raw.Key)
+	v, vok := p.Text(raw.Value)
 	if !kok || !vok {
-		p.bad = true
+		p.Bad = true
 	}
 	return Tag{Key: k, Value: v}
 }
 
 func (p *parser) destination(raw *rawDest, d *Destination, f *ruleFacts) {
-	p.none(raw.Any)
+	p.None(raw.Any)
 	var ok bool
-	if d.Bucket, ok = p.text(raw.Bucket); !ok {
-		p.bad = true
+	if d.Bucket, ok = p.Text(raw.Bucket); !ok {
+		p.Bad = true
 	}
-	d.Account, _ = p.text(raw.Account)
-	if sc, ok := p.text(raw.StorageClass); ok {
+	d.Account, _ = p.Text(raw.Account)
+	if sc, ok := p.Text(raw.StorageClass); ok {
 		if !validStorageClass(sc) {
-			p.bad = true
+			p.Bad = true
 		}
 		d.StorageClass = sc
 	}
-	if o := one(p, raw.AccessControlTranslation); o != nil {
-		p.none(o.Any)
-		if owner, ok := p.text(o.Owner); !ok || owner != "Destination" {
-			p.bad = true
+	if o := s3xml.One(&p.Schema, raw.AccessControlTranslation); o != nil {
+		p.None(o.Any)
+		if owner, ok := p.Text(o.Owner); !ok || owner != "Destination" {
+			p.Bad = true
 		}
 		d.OwnerOverride = true
 	}
-	if e := one(p, raw.EncryptionConfiguration); e != nil {
-		p.none(e.Any)
+	if e := s3xml.One(&p.Schema, raw.EncryptionConfiguration); e != nil {
+		p.None(e.Any)
 		f.encryption = true
-		d.ReplicaKmsKeyID, _ = p.text(e.ReplicaKmsKeyID)
+		d.ReplicaKmsKeyID, _ = p.Text(e.ReplicaKmsKeyID)
 	}
-	if t := one(p, raw.ReplicationTime); t != nil {
-		p.none(t.Any)
+	if t := s3xml.One(&p.Schema, raw.ReplicationTime); t != nil {
+		p.None(t.Any)
 		d.ReplicationTime = &Timed{Status: p.status(t.Status, true)}
-		m := one(p, t.Time)
+		m := s3xml.One(&p.Schema, t.Time)
 		if m == nil {
-			p.bad = true // Time is required
+			p.Bad = true // Time is required
 		} else {
 			p.minutes(m, d.ReplicationTime)
 		}
 	}
-	if m := one(p, raw.Metrics); m != nil {
-		p.none(m.Any)
+	if m := s3xml.One(&p.Schema, raw.Metrics); m != nil {
+		p.None(m.Any)
 		d.Metrics = &Timed{Status: p.status(m.Status, true)}
-		if th := one(p, m.EventThreshold); th != nil {
+		if th := s3xml.One(&p.Schema, m.EventThreshold); th != nil {
 			f.eventThreshold = true
 			p.minutes(th, d.Metrics)
 		}
@@ -398,8 +323,8 @@ func (p *parser) destination(raw *rawDest, d *Destination, f *ruleFacts) {
 }
 
 func (p *parser) minutes(raw *rawMinutes, t *Timed) {
-	p.none(raw.Any)
-	s, ok := p.text(raw.Minutes)
+	p.None(raw.Any)
+	s, ok := p.Text(raw.Minutes)
 	if !ok {
 		return
 	}
