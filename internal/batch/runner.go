@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ferrys3/ferry/internal/meta"
+	"github.com/ferrys3/ferry/internal/taskq"
 )
 
 // Job phases, each a task on JobQueue.
@@ -96,20 +97,10 @@ func (s *Service) run() {
 	defer s.wg.Done()
 	ctx, cancelCtx := context.WithCancel(context.Background())
 	defer cancelCtx()
-	done := make(chan struct{}, s.cfg.Workers)
-	inflight := 0
+	pool := taskq.NewPool(s.cfg.Workers)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
-	reap:
-		for {
-			select {
-			case <-done:
-				inflight--
-			default:
-				break reap
-			}
-		}
 		progressed := false
 		if phases, err := s.claim(ctx, JobQueue, 4); err == nil {
 			for _, mt := range phases {
@@ -119,19 +110,17 @@ func (s *Service) run() {
 		} else {
 			s.log.Warn("batch: claim", "err", err)
 		}
-		if free := s.cfg.Workers - inflight; free > 0 && (inflight == 0 || free >= max(1, s.cfg.Workers/4)) {
+		if free := pool.Free(); free > 0 {
 			tasks, err := s.claim(ctx, ObjectQueue, free)
 			if err != nil {
 				s.log.Warn("batch: claim", "err", err)
 			}
 			for _, mt := range tasks {
-				inflight++
 				progressed = true
-				go func(mt *meta.Task) {
-					defer func() { done <- struct{}{} }()
+				pool.Go(func() {
 					s.runObject(ctx, mt)
 					s.wake() // a finished job may need its finish phase
-				}(mt)
+				})
 			}
 		}
 		if progressed {
@@ -140,36 +129,23 @@ func (s *Service) run() {
 		timer.Reset(250 * time.Millisecond)
 		select {
 		case <-s.kick:
-		case <-done:
-			inflight--
+		case <-pool.Finished():
 		case <-timer.C:
 		case <-s.stop:
-			for ; inflight > 0; inflight-- {
-				<-done
-			}
+			pool.Wait()
 			return
 		}
 	}
 }
 
 func (s *Service) claim(ctx context.Context, queue string, n int) ([]*meta.Task, error) {
-	now := s.clock.Now()
-	var tasks []*meta.Task
-	err := s.meta.Update(ctx, func(tx meta.Tx) error {
-		var err error
-		tasks, err = tx.ClaimTasks(queue, now.UnixNano(), now.Add(s.cfg.Lease).UnixNano(), n)
-		return err
-	})
-	return tasks, err
+	return taskq.Claim(ctx, s.meta, queue, s.clock.Now(), s.cfg.Lease, n)
 }
 
 // retryLater reschedules a task after a transient error.
 func (s *Service) retryLater(ctx context.Context, mt *meta.Task, cause error) {
-	next := *mt
-	next.LeaseUntil = 0
-	next.NotBefore = s.clock.Now().Add(min(100*time.Millisecond<<min(mt.Attempts, 16), 10*time.Second)).UnixNano()
-	next.LastError = cause.Error()
-	if err := s.meta.Update(ctx, func(tx meta.Tx) error { return tx.UpdateTask(&next) }); err != nil && !errors.Is(err, meta.ErrNotFound) {
+	when := s.clock.Now().Add(taskq.Backoff(mt.Attempts, 10*time.Second))
+	if err := taskq.Reschedule(ctx, s.meta, mt, when, cause); err != nil {
 		s.log.Warn("batch: rescheduling task", "task", mt.ID, "err", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ferrys3/ferry/internal/meta"
+	"github.com/ferrys3/ferry/internal/taskq"
 )
 
 // idlePoll is how often idle workers look for tasks that became ready
@@ -19,73 +20,40 @@ func (s *Service) run() {
 	defer s.wg.Done()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	done := make(chan struct{}, s.cfg.Workers)
-	inflight := 0
+	pool := taskq.NewPool(s.cfg.Workers)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
-	reap:
-		for {
-			select {
-			case <-done:
-				inflight--
-			default:
-				break reap
-			}
-		}
-		free := s.cfg.Workers - inflight
 		// Claim in batches while busy: each claim is a write transaction.
 		var tasks []*meta.Task
-		if free > 0 && (inflight == 0 || free >= max(1, s.cfg.Workers/4)) {
+		free := pool.Free()
+		if free > 0 {
 			var err error
-			tasks, err = s.claim(ctx, free)
+			tasks, err = taskq.Claim(ctx, s.meta, Queue, s.clock.Now(), s.cfg.Lease, free)
 			if err != nil {
 				s.log.Warn("replication: claim", "err", err)
 			}
 		}
 		for _, mt := range tasks {
-			inflight++
-			go func(mt *meta.Task) {
-				defer func() { done <- struct{}{} }()
-				s.process(ctx, mt)
-			}(mt)
+			pool.Go(func() { s.process(ctx, mt) })
 		}
 		if len(tasks) > 0 && len(tasks) < free {
 			continue // more may be ready
 		}
-		if len(tasks) == 0 && inflight == 0 {
+		if len(tasks) == 0 && pool.Running() == 0 {
 			timer.Reset(idlePoll)
 		} else {
 			timer.Reset(time.Hour)
 		}
 		select {
 		case <-s.kick:
-		case <-done:
-			inflight--
+		case <-pool.Finished():
 		case <-timer.C:
 		case <-s.stop:
-			s.drain(&inflight, done)
+			pool.Wait()
 			return
 		}
 	}
-}
-
-func (s *Service) drain(inflight *int, done chan struct{}) {
-	for ; *inflight > 0; *inflight-- {
-		<-done
-	}
-}
-
-// claim leases up to n ready tasks.
-func (s *Service) claim(ctx context.Context, n int) ([]*meta.Task, error) {
-	now := s.clock.Now()
-	var tasks []*meta.Task
-	err := s.meta.Update(ctx, func(tx meta.Tx) error {
-		var err error
-		tasks, err = tx.ClaimTasks(Queue, now.UnixNano(), now.Add(s.cfg.Lease).UnixNano(), n)
-		return err
-	})
-	return tasks, err
 }
 
 // process runs one task and records its outcome.
@@ -136,15 +104,9 @@ func (s *Service) finish(ctx context.Context, mt *meta.Task, fn func(tx meta.Tx)
 // retry reschedules a task after a transient error with capped exponential
 // backoff, without limit of attempts.
 func (s *Service) retry(ctx context.Context, mt *meta.Task, cause error) {
-	delay := 100 * time.Millisecond << min(mt.Attempts, 16)
-	delay = min(delay, s.cfg.MaxBackoff)
+	delay := taskq.Backoff(mt.Attempts, s.cfg.MaxBackoff)
 	s.log.Debug("replication retry", "task", mt.ID, "attempt", mt.Attempts, "in", delay, "err", cause)
-	next := *mt
-	next.LeaseUntil = 0
-	next.NotBefore = s.clock.Now().Add(delay).UnixNano()
-	next.LastError = cause.Error()
-	err := s.meta.Update(ctx, func(tx meta.Tx) error { return tx.UpdateTask(&next) })
-	if err != nil && !errors.Is(err, meta.ErrNotFound) {
+	if err := taskq.Reschedule(ctx, s.meta, mt, s.clock.Now().Add(delay), cause); err != nil {
 		s.log.Warn("replication: rescheduling task", "task", mt.ID, "err", err)
 	}
 }
