@@ -47,7 +47,8 @@ func (s *Service) SetObjectACL(ctx context.Context, bucket, key, versionID strin
 	if err := CheckVersionID(versionID); err != nil {
 		return err
 	}
-	return internal(s.meta.Update(ctx, func(tx meta.Tx) error {
+	var queued bool
+	err := s.meta.Update(ctx, func(tx meta.Tx) error {
 		v, b, err := resolve(tx, bucket, key, versionID)
 		if err != nil {
 			return err
@@ -61,8 +62,15 @@ func (s *Service) SetObjectACL(ctx context.Context, bucket, key, versionID strin
 			return err
 		}
 		v.ACL = withoutGrantee(gs, owner)
+		if queued, err = s.changed(tx, b, v); err != nil {
+			return err
+		}
 		return tx.PutVersion(v)
-	}))
+	})
+	if err == nil {
+		s.enqueued(queued)
+	}
+	return internal(err)
 }
 
 // BucketACL returns the access control of a bucket.

@@ -117,6 +117,7 @@ func (s *Service) SetTags(ctx context.Context, bucket, key, versionID string, ta
 		return "", err
 	}
 	var vid string
+	var queued bool
 	err := s.meta.Update(ctx, func(tx meta.Tx) error {
 		v, b, err := resolve(tx, bucket, key, versionID)
 		if err != nil {
@@ -124,8 +125,14 @@ func (s *Service) SetTags(ctx context.Context, bucket, key, versionID string, ta
 		}
 		v.Tags = tags
 		vid = versionHeader(v, b.Versioning)
+		if queued, err = s.changed(tx, b, v); err != nil {
+			return err
+		}
 		return tx.PutVersion(v)
 	})
+	if err == nil {
+		s.enqueued(queued)
+	}
 	return vid, internal(err)
 }
 

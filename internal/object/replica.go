@@ -207,3 +207,56 @@ func (s *Service) copyBlob(ctx context.Context, srcID, dstID string, size int64,
 	}
 	return w.Commit()
 }
+
+// ErrReplicaMissing reports that the version a metadata change is carried
+// to no longer exists in the destination (deleted there by version ID).
+var ErrReplicaMissing = errors.New("object: the replica version does not exist")
+
+// ReplicaMetadata is a metadata change of a source version to carry to its
+// replica: the tags and the ACL, settled as for the replica itself.
+type ReplicaMetadata struct {
+	Bucket, Key, VersionID string // the replica
+	// KeepTags leaves the replica's tags as they are (tag replication is
+	// denied); otherwise they become Tags.
+	KeepTags bool
+	Tags     map[string]string
+	Writer   string
+	Grants   []meta.Grant
+	Check    func(tx meta.Tx, b *meta.Bucket) error
+	Commit   func(tx meta.Tx) error
+}
+
+// PutReplicaMetadata updates a replica's tags and ACL in one transaction
+// with Check and Commit; no data moves. A missing replica is
+// ErrReplicaMissing.
+func (s *Service) PutReplicaMetadata(ctx context.Context, in ReplicaMetadata) error {
+	return internal(s.meta.Update(ctx, func(tx meta.Tx) error {
+		b, err := getBucket(tx, in.Bucket)
+		if err != nil {
+			return err
+		}
+		if in.Check != nil {
+			if err := in.Check(tx, b); err != nil {
+				return err
+			}
+		}
+		r, err := tx.GetVersion(in.Bucket, in.Key, in.VersionID)
+		if errors.Is(err, meta.ErrNotFound) {
+			return ErrReplicaMissing
+		}
+		if err != nil {
+			return err
+		}
+		if !in.KeepTags {
+			r.Tags = in.Tags
+		}
+		r.Owner, r.ACL = settleOwner(b, in.Writer, in.Grants)
+		if err := tx.PutVersion(r); err != nil {
+			return err
+		}
+		if in.Commit != nil {
+			return in.Commit(tx)
+		}
+		return nil
+	}))
+}

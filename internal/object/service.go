@@ -55,8 +55,13 @@ type Replicator interface {
 	// before v is stored. It may set v's replication state and enqueue
 	// tasks in tx; it reports whether it enqueued any.
 	Decide(tx meta.Tx, b *meta.Bucket, v *meta.Version) (bool, error)
-	// Enqueued is called after a transaction in which Decide enqueued
-	// tasks has committed.
+	// Changed runs inside the transaction that changes the tags or ACL of
+	// an existing version v, just before v is stored. It may set v's
+	// replication state and enqueue tasks that carry the change to where v
+	// was replicated; it reports whether it enqueued any.
+	Changed(tx meta.Tx, b *meta.Bucket, v *meta.Version) (bool, error)
+	// Enqueued is called after a transaction in which Decide or Changed
+	// enqueued tasks has committed.
 	Enqueued()
 }
 
@@ -147,6 +152,14 @@ func (s *Service) decide(tx meta.Tx, b *meta.Bucket, v *meta.Version) (bool, err
 		return false, nil
 	}
 	return s.repl.Decide(tx, b, v)
+}
+
+// changed runs the replication decision for a metadata change of v.
+func (s *Service) changed(tx meta.Tx, b *meta.Bucket, v *meta.Version) (bool, error) {
+	if s.repl == nil {
+		return false, nil
+	}
+	return s.repl.Changed(tx, b, v)
 }
 
 // enqueued tells the replicator that a committed write enqueued tasks.

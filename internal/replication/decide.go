@@ -18,6 +18,9 @@ type task struct {
 	// Batch marks a replication requested by a batch job or a retry rather
 	// than a live write.
 	Batch bool `json:"x,omitempty"`
+	// Meta carries a metadata change (tags, ACL) of a version already
+	// replicated: the replica is updated, no data moves.
+	Meta bool `json:"m,omitempty"`
 }
 
 // orderKey makes tasks of one source key and destination run in the order
@@ -57,4 +60,35 @@ func (s *Service) Decide(tx meta.Tx, b *meta.Bucket, v *meta.Version) (bool, err
 	}
 	v.ReplicationStatus = meta.ReplicationPending
 	return true, nil
+}
+
+// Changed implements object.Replicator: a tag or ACL change of a version
+// that reached some destinations is carried to each of them by a task of
+// its own, queued behind the key's other tasks; those destinations are
+// PENDING again until it is done. A destination still PENDING gets the
+// change with the data; a FAILED one gets it when retried. Replicas send
+// nothing back (ReplicaModifications is not supported).
+func (s *Service) Changed(tx meta.Tx, b *meta.Bucket, v *meta.Version) (bool, error) {
+	if v.ReplicationStatus == meta.ReplicationReplica || v.DeleteMarker || s.bucketConfig(b) == nil {
+		return false, nil
+	}
+	now := s.clock.Now().UnixNano()
+	queued := false
+	for i := range v.Replication {
+		st := &v.Replication[i]
+		if st.Status != meta.ReplicationCompleted {
+			continue
+		}
+		p := &task{Bucket: v.Bucket, Key: v.Key, VersionID: v.VersionID, Dest: st.Bucket, Rule: st.Rule, Meta: true}
+		if err := tx.EnqueueTask(&meta.Task{Queue: Queue, Key: orderKey(v.Bucket, v.Key, st.Bucket), Payload: p.encode(),
+			NotBefore: now, Created: now}); err != nil {
+			return false, err
+		}
+		st.Status, st.Reason = meta.ReplicationPending, ""
+		queued = true
+	}
+	if queued {
+		v.ReplicationStatus = meta.DeriveReplicationStatus(v.Replication)
+	}
+	return queued, nil
 }

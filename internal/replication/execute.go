@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -26,6 +28,7 @@ const (
 	ReasonSrcConfigMissing   = "SrcBucketReplicationConfigMissing"
 	ReasonSrcVersionNotFound = "SrcVersionNotFound"
 	ReasonSrcBucketNotFound  = "SrcBucketNotFound"
+	ReasonDstVersionNotFound = "DstVersionNotFound"
 )
 
 // failure ends a replication in FAILED: Reason is the AWS failure reason,
@@ -64,6 +67,9 @@ func (s *Service) execute(ctx context.Context, mt *meta.Task, t *task) error {
 	if err != nil {
 		return err
 	}
+	if t.Meta {
+		return s.executeMeta(ctx, mt, t, p)
+	}
 	r := *p.src
 	r.Bucket = p.dst.Name
 	if p.dropTags {
@@ -77,24 +83,9 @@ func (s *Service) execute(ctx context.Context, mt *meta.Task, t *task) error {
 			if b.Versioning != meta.VersioningEnabled {
 				return &failure{ReasonDstUnversioned, "versioning is not enabled on destination bucket " + b.Name}
 			}
-			if mt == nil {
-				return nil
-			}
-			_, err := tx.GetTask(mt.ID)
-			if errors.Is(err, meta.ErrNotFound) {
-				return errGone
-			}
-			return err
+			return taskLive(tx, mt)
 		},
-		Commit: func(tx meta.Tx) error {
-			if err := setState(tx, t, meta.ReplicationCompleted, ""); err != nil {
-				return err
-			}
-			if mt == nil {
-				return nil
-			}
-			return tx.DeleteTask(mt.ID)
-		}})
+		Commit: func(tx meta.Tx) error { return s.complete(tx, mt, t, p.src) }})
 	var f *failure
 	if errors.As(err, &f) {
 		return f
@@ -104,6 +95,36 @@ func (s *Service) execute(ctx context.Context, mt *meta.Task, t *task) error {
 	}
 	if err != nil && s3err.As(err).Code == "NoSuchBucket" {
 		return &failure{ReasonDstBucketNotFound, "destination bucket " + t.Dest + " does not exist"}
+	}
+	return err
+}
+
+// executeMeta carries a metadata change to an existing replica.
+func (s *Service) executeMeta(ctx context.Context, mt *meta.Task, t *task, p *plan) error {
+	err := s.objects.PutReplicaMetadata(ctx, object.ReplicaMetadata{Bucket: p.dst.Name, Key: t.Key, VersionID: t.VersionID,
+		KeepTags: p.dropTags, Tags: p.src.Tags, Writer: p.writer, Grants: p.grants,
+		Check:  func(tx meta.Tx, b *meta.Bucket) error { return taskLive(tx, mt) },
+		Commit: func(tx meta.Tx) error { return s.complete(tx, mt, t, p.src) }})
+	switch {
+	case errors.Is(err, object.ErrReplicaMissing):
+		return &failure{ReasonDstVersionNotFound, "version " + t.VersionID + " of " + t.Key + " no longer exists in destination bucket " +
+			t.Dest + " (deleted there by version ID), so its tag or ACL change cannot be replicated"}
+	case errors.Is(err, errGone):
+		return errGone
+	case err != nil && s3err.As(err).Code == "NoSuchBucket":
+		return &failure{ReasonDstBucketNotFound, "destination bucket " + t.Dest + " does not exist"}
+	}
+	return err
+}
+
+// taskLive fails with errGone when mt (if any) was completed meanwhile.
+func taskLive(tx meta.Tx, mt *meta.Task) error {
+	if mt == nil {
+		return nil
+	}
+	_, err := tx.GetTask(mt.ID)
+	if errors.Is(err, meta.ErrNotFound) {
+		return errGone
 	}
 	return err
 }
@@ -259,6 +280,36 @@ func (s *Service) session(ctx context.Context, roleARN string, src *meta.Bucket)
 	c.m[key] = &cachedSession{id: id, err: err, expires: now.Add(s.cfg.SessionTTL)}
 	c.mu.Unlock()
 	return id, err
+}
+
+// complete records a finished task: the destination is COMPLETED, unless
+// the source version's tags or ACL changed since they were read (a change
+// made while the task ran saw the destination PENDING and queued
+// nothing), in which case a task carrying the change is queued next and
+// the destination stays PENDING.
+func (s *Service) complete(tx meta.Tx, mt *meta.Task, t *task, carried *meta.Version) error {
+	if mt != nil {
+		if err := tx.DeleteTask(mt.ID); err != nil {
+			return err
+		}
+	}
+	v, err := tx.GetVersion(t.Bucket, t.Key, t.VersionID)
+	if errors.Is(err, meta.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !v.DeleteMarker && (!maps.Equal(v.Tags, carried.Tags) || !slices.Equal(v.ACL, carried.ACL)) {
+		now := s.clock.Now().UnixNano()
+		next := &task{Bucket: t.Bucket, Key: t.Key, VersionID: t.VersionID, Dest: t.Dest, Rule: t.Rule, Meta: true}
+		if err := setState(tx, t, meta.ReplicationPending, ""); err != nil {
+			return err
+		}
+		return tx.EnqueueTask(&meta.Task{Queue: Queue, Key: orderKey(t.Bucket, t.Key, t.Dest), Payload: next.encode(),
+			NotBefore: now, Created: now})
+	}
+	return setState(tx, t, meta.ReplicationCompleted, "")
 }
 
 // setState records one destination's outcome on the source version (if it

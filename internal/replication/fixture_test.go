@@ -105,6 +105,10 @@ type env struct {
 	// copyOnly hides the blob store's hard links from the object
 	// service: replica data is copied (and checked against the ETag).
 	copyOnly bool
+	// onOpen, when set, runs once at the next blob read of a copyOnly
+	// store: in the middle of a replication, between reading the source
+	// version and storing the replica.
+	onOpen atomic.Pointer[func()]
 
 	held atomic.Bool // every region reports down
 	mu   sync.Mutex
@@ -125,7 +129,17 @@ func newEnvWith(t *testing.T, copyOnly bool) *env {
 }
 
 // unlinkable is a blob store without blob.Linker.
-type unlinkable struct{ blob.Store }
+type unlinkable struct {
+	blob.Store
+	onOpen *atomic.Pointer[func()]
+}
+
+func (u unlinkable) Open(ctx context.Context, id string, offset, length int64) (io.ReadCloser, error) {
+	if f := u.onOpen.Swap(nil); f != nil {
+		(*f)()
+	}
+	return u.Store.Open(ctx, id, offset, length)
+}
 
 // start opens the stores in e.dir and starts the services.
 func (e *env) start() {
@@ -146,7 +160,7 @@ func (e *env) start() {
 		RegionUp: e.regionUp, Workers: 4, SessionTTL: sessionTTL, MaxBackoff: maxBackoff})
 	var blobs blob.Store = e.blobs
 	if e.copyOnly {
-		blobs = unlinkable{e.blobs}
+		blobs = unlinkable{e.blobs, &e.onOpen}
 	}
 	e.obj = object.New(object.Config{Meta: e.store, Blobs: blobs, Clock: clk, Region: "us-east-1",
 		InlineMax: 1024, Replicator: e.repl})

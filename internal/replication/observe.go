@@ -23,9 +23,10 @@ func (nopObserver) Failed(string, string, string, string)                       
 func (nopObserver) Skipped(string, string, string)                                 {}
 
 // lag is how long after its creation a live write's replica was stored;
-// 0 for batch replications (their versions were written long before).
+// 0 for batch replications (their versions were written long before) and
+// metadata changes (made after the version was written).
 func (s *Service) lag(t *task) time.Duration {
-	if t.Batch {
+	if t.Batch || t.Meta {
 		return 0
 	}
 	created, ok := versionid.Time(t.VersionID)
