@@ -38,6 +38,9 @@ const (
 const (
 	FormatCSV       = "S3BatchOperations_CSV_20180820"
 	FormatInventory = "S3InventoryReport_CSV_20161130"
+	// FormatGenerated is the format of a manifest a generator wrote: an
+	// inventory-style manifest.json with gzip CSV data files.
+	FormatGenerated = "S3InventoryReport_CSV_20211130"
 )
 
 // Tag is a key/value pair.

@@ -21,7 +21,8 @@ const (
 )
 
 // readObject opens an object as the job's role, which must be allowed to
-// read it (s3:GetObject, or s3:GetObjectVersion for a given version).
+// read it (s3:GetObject, or s3:GetObjectVersion for a given version). A
+// nil role reads what the job wrote itself, without a permission check.
 func (s *Service) readObject(ctx context.Context, role *authz.Identity, bucket, key, versionID string) (*object.GetOutput, error) {
 	b, err := s.objects.Bucket(ctx, bucket)
 	if err != nil {
@@ -35,8 +36,10 @@ func (s *Service) readObject(ctx context.Context, role *authz.Identity, bucket, 
 		action = "s3:GetObjectVersion"
 	}
 	arn := "arn:aws:s3:::" + bucket + "/" + key
-	if d := s.allowed(role, action, arn, b); !d.Allowed {
-		return nil, &jobFailure{codeManifestAccess, role.ARN + " may not perform " + action + " on " + arn + ": " + d.Reason}
+	if role != nil {
+		if d := s.allowed(role, action, arn, b); !d.Allowed {
+			return nil, &jobFailure{codeManifestAccess, role.ARN + " may not perform " + action + " on " + arn + ": " + d.Reason}
+		}
 	}
 	out, err := s.objects.Get(ctx, object.GetInput{Bucket: bucket, Key: key, VersionID: versionID})
 	if err != nil {
@@ -64,8 +67,7 @@ type listed struct {
 	skip   int64 // entries enqueued before (a resumed run)
 }
 
-func (s *Service) openManifest(ctx context.Context, j *Job, role *authz.Identity, c *cursor) (source, error) {
-	m := j.Spec.Manifest
+func (s *Service) openManifest(ctx context.Context, m *Manifest, role *authz.Identity, c *cursor) (source, error) {
 	out, err := s.readObject(ctx, role, m.Bucket, m.Key, m.VersionID)
 	if err != nil {
 		return nil, err

@@ -2,8 +2,10 @@ package batch_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,24 +86,42 @@ func TestBatchReplication(t *testing.T) {
 		if gm == nil {
 			t.Fatalf("no generated manifest: %s", progress(j))
 		}
-		if gm.Bucket != "manifests" || gm.Key != "gen/job-"+j.ID+"/manifest.csv" || gm.Format != batch.FormatCSV {
+		if gm.Bucket != "manifests" || gm.Key != "gen/job-"+j.ID+"/manifest.json" || gm.Format != "S3InventoryReport_CSV_20211130" {
 			t.Errorf("generated manifest %+v", gm)
 		}
 		v, body := e.mustGet(gm.Bucket, gm.Key)
 		if v.ETag != gm.ETag {
 			t.Errorf("generated manifest ETag %s, the object's is %s", gm.ETag, v.ETag)
 		}
-		rd, err := manifest.NewCSVReader(bytes.NewReader(body), gm.Fields)
+		im, err := manifest.ParseInventoryManifest(body)
 		if err != nil {
-			t.Fatalf("fields %v: %v", gm.Fields, err)
+			t.Fatalf("manifest.json: %v\n%s", err, body)
+		}
+		if im.SourceBucket != "src" || im.DestinationBucket != "arn:aws:s3:::manifests" || im.FileFormat != "CSV" ||
+			im.FileSchema != "Bucket, Key, VersionId" {
+			t.Errorf("manifest.json %s", body)
 		}
 		var got []string
-		for {
-			en, err := rd.Next()
-			if err != nil {
-				break
+		for _, f := range im.Files {
+			fv, gzBody := e.mustGet("manifests", f.Key)
+			if !strings.HasPrefix(f.Key, "gen/job-"+j.ID+"/data/") || fv.ETag != f.MD5Checksum || int64(len(gzBody)) != f.Size {
+				t.Errorf("data file %+v (object ETag %s, %d bytes)", f, fv.ETag, len(gzBody))
 			}
-			got = append(got, en.Bucket+" "+en.Key+" "+en.VersionID)
+			gz, err := gzip.NewReader(bytes.NewReader(gzBody))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rd, err := manifest.NewInventoryCSVReader(gz, im.Schema())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for {
+				en, err := rd.Next()
+				if err != nil {
+					break
+				}
+				got = append(got, en.Bucket+" "+en.Key+" "+en.VersionID)
+			}
 		}
 		sort.Strings(got)
 		if !slices.Equal(got, wantEntries) {
@@ -191,7 +211,11 @@ func TestBatchReplication(t *testing.T) {
 			t.Fatal("no generated manifest")
 		}
 		tagger := e.taggingRole(a, "tagger", "manifests", "", "src")
-		id := e.create(a, tagSpec(tagger, generated, noReport()))
+		// Given back as an inventory report, as CreateJob's format enum
+		// allows.
+		reuse := *generated
+		reuse.Format = batch.FormatInventory
+		id := e.create(a, tagSpec(tagger, &reuse, noReport()))
 		if j := e.waitStatus(a, id, batch.StatusComplete); j.State.Succeeded != 3 {
 			t.Errorf("progress: %s", progress(j))
 		}
@@ -200,6 +224,48 @@ func TestBatchReplication(t *testing.T) {
 				t.Errorf("%s %s: tags %v", key, vid, tags)
 			}
 		}
+	})
+
+	// The run reads the manifest written at preparation: a version deleted
+	// before the job is confirmed is a failed task, not a silent omission.
+	t.Run("run reads the generated manifest", func(t *testing.T) {
+		// The tagging job above sent its tag changes to the replicas; let
+		// them settle.
+		deadline := time.Now().Add(waitLimit)
+		for vid, key := range existing {
+			for srcStatus(e, key, vid) != meta.ReplicationCompleted {
+				if time.Now().After(deadline) {
+					t.Fatalf("%s %s: %q", key, vid, srcStatus(e, key, vid))
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		}
+		s := spec(permitted)
+		s.ConfirmationRequired = true
+		s.Generator.Filter = &batch.Filter{EligibleForReplication: true, ReplicationStatuses: []string{"COMPLETED"}}
+		id := e.create(a, s)
+		j := e.waitStatus(a, id, batch.StatusSuspended)
+		if j.State.Total != 4 {
+			t.Fatalf("prepared: %s", progress(j))
+		}
+		var gone string
+		for vid, key := range existing {
+			if key == "data/k" {
+				gone = vid
+				break
+			}
+		}
+		if _, err := e.obj.Delete(e.ctx, "src", "data/k", gone, a); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.batch.UpdateJobStatus(e.ctx, a, id, batch.StatusReady, ""); err != nil {
+			t.Fatal(err)
+		}
+		j = e.waitStatus(a, id, batch.StatusComplete)
+		if j.State.Total != 4 || j.State.Succeeded != 3 || j.State.Failed != 1 {
+			t.Errorf("progress after deleting a listed version: %s", progress(j))
+		}
+		delete(existing, gone)
 	})
 }
 

@@ -173,46 +173,62 @@ func (s *Service) dropResults(ctx context.Context, j *Job) error {
 	}
 }
 
-// writeGeneratedManifest writes the list a generator selected to the
-// manifest output location, as a CSV manifest (Bucket, Key, VersionId).
-func (s *Service) writeGeneratedManifest(ctx context.Context, j *Job, role *authz.Identity) (*Manifest, error) {
+// generatedSchema is the column list of a generated manifest's data files.
+var generatedSchema = []string{manifest.ColBucket, manifest.ColKey, manifest.ColVersionID}
+
+// writeGeneratedManifest writes the list a generator selects to the
+// manifest output location as AWS does (S3InventoryReport_CSV_20211130):
+// gzip CSV data files and a manifest.json listing them under
+// <prefix>/job-<id>/, all written as the job's role. It returns the
+// manifest, which the job's run then reads, and its number of entries.
+func (s *Service) writeGeneratedManifest(ctx context.Context, j *Job, role *authz.Identity) (*Manifest, int64, error) {
 	g := j.Spec.Generator
 	b, err := s.objects.Bucket(ctx, g.OutputBucket)
 	if err != nil {
 		if s3err.As(err).Code == "NoSuchBucket" {
-			return nil, &jobFailure{"ManifestOutputBucketNotFound", "the manifest output bucket " + g.OutputBucket + " does not exist"}
+			return nil, 0, &jobFailure{"ManifestOutputBucketNotFound", "the manifest output bucket " + g.OutputBucket + " does not exist"}
 		}
-		return nil, err
+		return nil, 0, err
 	}
+	base := strings.TrimSuffix(g.OutputPrefix, "/")
+	if base != "" {
+		base += "/"
+	}
+	base += "job-" + j.ID + "/"
 	src, err := s.open(ctx, j, role, nil)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer src.close()
-	var buf bytes.Buffer
-	w := manifest.NewCSVWriter(&buf, true)
+	w, err := manifest.NewInventoryWriter(manifest.InventoryWriterOptions{Schema: generatedSchema, KeyPrefix: base,
+		Create: func(key string) (io.WriteCloser, error) {
+			return manifest.Buffered(func(body []byte) error { return s.putAs(ctx, role, b, key, body) }), nil
+		}})
+	if err != nil {
+		return nil, 0, err
+	}
 	for {
 		e, err := src.next()
 		if errors.Is(err, errEndOfManifest) {
 			break
 		}
+		if err == nil {
+			err = w.Write(&manifest.InventoryRow{Bucket: e.Bucket, Key: e.Key, VersionID: e.VersionID})
+		}
 		if err != nil {
-			return nil, err
-		}
-		if err := w.Write(manifest.Entry{Bucket: e.Bucket, Key: e.Key, VersionID: e.VersionID}); err != nil {
-			return nil, err
+			w.Close()
+			return nil, 0, err
 		}
 	}
-	prefix := strings.TrimSuffix(g.OutputPrefix, "/")
-	if prefix != "" {
-		prefix += "/"
+	files, err := w.Close()
+	if err != nil {
+		return nil, 0, err
 	}
-	key := prefix + "job-" + j.ID + "/manifest.csv"
-	body := buf.Bytes()
-	if err := s.putAs(ctx, role, b, key, body); err != nil {
-		return nil, err
+	doc := manifest.ManifestJSON(g.SourceBucket, "arn:aws:s3:::"+b.Name, s.clock.Now(), generatedSchema, files)
+	key := base + "manifest.json"
+	if err := s.putAs(ctx, role, b, key, doc); err != nil {
+		return nil, 0, err
 	}
-	sum := md5.Sum(body)
-	return &Manifest{Format: FormatCSV, Fields: w.Fields(), Bucket: b.Name, Key: key,
-		ETag: hex.EncodeToString(sum[:])}, nil
+	sum := md5.Sum(doc)
+	return &Manifest{Format: FormatGenerated, Bucket: b.Name, Key: key, ETag: hex.EncodeToString(sum[:])}, w.Rows(), nil
 }

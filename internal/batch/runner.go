@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ferrys3/ferry/internal/authz"
 	"github.com/ferrys3/ferry/internal/meta"
 	"github.com/ferrys3/ferry/internal/taskq"
 )
@@ -229,44 +230,24 @@ func (s *Service) prepare(ctx context.Context, mt *meta.Task, j *Job) error {
 	if ferr != nil {
 		return s.fail(ctx, mt, j, "AssumeRoleNotPermitted", ferr.Error())
 	}
-	src, ferr := s.open(ctx, j, sess, nil)
-	if ferr != nil {
+	// One pass over the manifest (or the generator's listing) counts the
+	// tasks and, when asked, writes the generated manifest the run reads.
+	var total int64
+	var err error
+	if g := j.Spec.Generator; g != nil && g.EnableManifestOutput {
+		j.State.GeneratedManifest, total, err = s.writeGeneratedManifest(ctx, j, sess)
+	} else {
+		total, err = s.count(ctx, j, sess)
+	}
+	if err != nil {
 		var jf *jobFailure
-		if errors.As(ferr, &jf) {
+		if errors.As(err, &jf) {
 			return s.fail(ctx, mt, j, jf.code, jf.reason)
 		}
-		return ferr
-	}
-	var total int64
-	for {
-		_, err := src.next()
-		if errors.Is(err, errEndOfManifest) {
-			break
-		}
-		if err != nil {
-			src.close()
-			var jf *jobFailure
-			if errors.As(err, &jf) {
-				return s.fail(ctx, mt, j, jf.code, jf.reason)
-			}
-			return err
-		}
-		total++
-	}
-	src.close()
-	if j.Spec.Generator != nil && j.Spec.Generator.EnableManifestOutput {
-		gm, err := s.writeGeneratedManifest(ctx, j, sess)
-		if err != nil {
-			var jf *jobFailure
-			if errors.As(err, &jf) {
-				return s.fail(ctx, mt, j, jf.code, jf.reason)
-			}
-			return err
-		}
-		j.State.GeneratedManifest = gm
+		return err
 	}
 	now = s.clock.Now().UTC()
-	_, err := s.modify(ctx, j.Account, j.ID, func(tx meta.Tx, jj *Job) error {
+	_, err = s.modify(ctx, j.Account, j.ID, func(tx meta.Tx, jj *Job) error {
 		if err := tx.DeleteTask(mt.ID); err != nil {
 			return err
 		}
@@ -284,6 +265,26 @@ func (s *Service) prepare(ctx context.Context, mt *meta.Task, j *Job) error {
 		return enqueuePhase(tx, jj, phaseRun, nil, now)
 	})
 	return err
+}
+
+// count reads the job's manifest through and returns its entries.
+func (s *Service) count(ctx context.Context, j *Job, role *authz.Identity) (int64, error) {
+	src, err := s.open(ctx, j, role, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer src.close()
+	var n int64
+	for {
+		_, err := src.next()
+		if errors.Is(err, errEndOfManifest) {
+			return n, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		n++
+	}
 }
 
 // enqueueChunk queues the next chunk of object tasks; the last step marks

@@ -37,10 +37,15 @@ func (s *Service) open(ctx context.Context, j *Job, role *authz.Identity, c *cur
 	if c == nil {
 		c = &cursor{}
 	}
+	if gm := j.State.GeneratedManifest; gm != nil {
+		// Written by the job itself at preparation: the run reads what was
+		// counted, without asking the role for read access to it.
+		return s.openManifest(ctx, gm, nil, c)
+	}
 	if g := j.Spec.Generator; g != nil {
 		return s.openGenerated(ctx, j, role, g, c)
 	}
-	return s.openManifest(ctx, j, role, c)
+	return s.openManifest(ctx, j.Spec.Manifest, role, c)
 }
 
 // generated lists the source bucket's versions that pass the filter.
