@@ -72,16 +72,13 @@ func (s *Service) Changed(tx meta.Tx, b *meta.Bucket, v *meta.Version) (bool, er
 	if v.ReplicationStatus == meta.ReplicationReplica || v.DeleteMarker || s.bucketConfig(b) == nil {
 		return false, nil
 	}
-	now := s.clock.Now().UnixNano()
 	queued := false
 	for i := range v.Replication {
 		st := &v.Replication[i]
 		if st.Status != meta.ReplicationCompleted {
 			continue
 		}
-		p := &task{Bucket: v.Bucket, Key: v.Key, VersionID: v.VersionID, Dest: st.Bucket, Rule: st.Rule, Meta: true}
-		if err := tx.EnqueueTask(&meta.Task{Queue: Queue, Key: orderKey(v.Bucket, v.Key, st.Bucket), Payload: p.encode(),
-			NotBefore: now, Created: now}); err != nil {
+		if err := s.enqueueMeta(tx, v, st.Bucket, st.Rule); err != nil {
 			return false, err
 		}
 		st.Status, st.Reason = meta.ReplicationPending, ""
@@ -91,4 +88,13 @@ func (s *Service) Changed(tx meta.Tx, b *meta.Bucket, v *meta.Version) (bool, er
 		v.ReplicationStatus = meta.DeriveReplicationStatus(v.Replication)
 	}
 	return queued, nil
+}
+
+// enqueueMeta queues a task carrying v's tags and ACL to its replica in
+// dest, behind the key's other tasks for dest.
+func (s *Service) enqueueMeta(tx meta.Tx, v *meta.Version, dest, rule string) error {
+	now := s.clock.Now().UnixNano()
+	p := &task{Bucket: v.Bucket, Key: v.Key, VersionID: v.VersionID, Dest: dest, Rule: rule, Meta: true}
+	return tx.EnqueueTask(&meta.Task{Queue: Queue, Key: orderKey(v.Bucket, v.Key, dest), Payload: p.encode(),
+		NotBefore: now, Created: now})
 }

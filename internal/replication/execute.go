@@ -301,13 +301,10 @@ func (s *Service) complete(tx meta.Tx, mt *meta.Task, t *task, carried *meta.Ver
 		return err
 	}
 	if !v.DeleteMarker && (!maps.Equal(v.Tags, carried.Tags) || !slices.Equal(v.ACL, carried.ACL)) {
-		now := s.clock.Now().UnixNano()
-		next := &task{Bucket: t.Bucket, Key: t.Key, VersionID: t.VersionID, Dest: t.Dest, Rule: t.Rule, Meta: true}
 		if err := setState(tx, t, meta.ReplicationPending, ""); err != nil {
 			return err
 		}
-		return tx.EnqueueTask(&meta.Task{Queue: Queue, Key: orderKey(t.Bucket, t.Key, t.Dest), Payload: next.encode(),
-			NotBefore: now, Created: now})
+		return s.enqueueMeta(tx, v, t.Dest, t.Rule)
 	}
 	return setState(tx, t, meta.ReplicationCompleted, "")
 }
