@@ -274,17 +274,25 @@ func (s *Server) ready() error {
 }
 
 // collectGarbage deletes replaced blobs once their grace period is over,
-// and the keys of expired role sessions, and releases mapped metadata
+// the keys of expired role sessions and (hourly) batch jobs past their
+// retention, runs due inventory reports, and releases mapped metadata
 // pages.
 func (s *Server) collectGarbage() {
 	defer s.wg.Done()
 	t := time.NewTicker(15 * time.Second)
 	defer t.Stop()
+	var purged time.Time
 	for {
 		select {
 		case <-s.done:
 			return
 		case <-t.C:
+			if time.Since(purged) >= time.Hour {
+				purged = time.Now()
+				if _, err := s.batch.PurgeExpired(context.Background()); err != nil {
+					s.log.Warn("batch job retention", "err", err)
+				}
+			}
 			if _, err := s.objects.CollectGarbage(context.Background()); err != nil {
 				s.log.Warn("blob garbage collection", "err", err)
 			}
