@@ -247,3 +247,46 @@ func benchPutOverwrite(b *testing.B, versioned bool) {
 		b.ReportMetric(float64(b.N)/float64(n), "updates/commit")
 	}
 }
+
+// BenchmarkGetCurrent: the metadata read of a GET or HEAD (bucket record,
+// current version) in one read transaction, from 2 goroutines per CPU.
+func BenchmarkGetCurrent(b *testing.B) {
+	s, err := Open(filepath.Join(b.TempDir(), "meta.db"), Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	err = s.Update(ctx, func(tx meta.Tx) error {
+		if err := tx.CreateBucket(&meta.Bucket{Name: "b", Owner: "o"}); err != nil {
+			return err
+		}
+		for i := range 1000 {
+			if err := tx.PutVersion(smallVersion("b", fmt.Sprintf("k%04d", i), time.Now())); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetParallelism(2)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		r := rand.New(rand.NewPCG(rand.Uint64(), 0))
+		for pb.Next() {
+			err := s.View(ctx, func(tx meta.Tx) error {
+				if _, err := tx.GetBucket("b"); err != nil {
+					return err
+				}
+				_, err := tx.GetCurrent("b", fmt.Sprintf("k%04d", r.IntN(1000)))
+				return err
+			})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

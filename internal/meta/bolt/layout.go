@@ -77,7 +77,8 @@ var (
 	subCurrent   = []byte("c")
 	subUploads   = []byte("u")
 	subUploadID  = []byte("ui")
-	objSubs      = [][]byte{subVersions, subVersionID, subCurrent, subUploads, subUploadID}
+	// objSubs are the sub-buckets of an S3 bucket, in objBuckets' index order.
+	objSubs = [...][]byte{subVersions, subVersionID, subCurrent, subUploads, subUploadID}
 )
 
 func initLayout(btx *bbolt.Tx) error {
@@ -96,11 +97,27 @@ func initLayout(btx *bbolt.Tx) error {
 	return nil
 }
 
-// objBuckets are the sub-buckets of one S3 bucket.
+// objBuckets are the sub-buckets of one S3 bucket, opened on first use
+// (a read transaction does not cache nested buckets, and a GET needs only
+// the current-version index).
 type objBuckets struct {
-	name           string
-	v, i, c, u, ui *bbolt.Bucket
+	name string
+	b    *bbolt.Bucket
+	subs [len(objSubs)]*bbolt.Bucket
 }
+
+func (o *objBuckets) sub(i int) *bbolt.Bucket {
+	if o.subs[i] == nil {
+		o.subs[i] = o.b.Bucket(objSubs[i])
+	}
+	return o.subs[i]
+}
+
+func (o *objBuckets) v() *bbolt.Bucket  { return o.sub(0) }
+func (o *objBuckets) i() *bbolt.Bucket  { return o.sub(1) }
+func (o *objBuckets) c() *bbolt.Bucket  { return o.sub(2) }
+func (o *objBuckets) u() *bbolt.Bucket  { return o.sub(3) }
+func (o *objBuckets) ui() *bbolt.Bucket { return o.sub(4) }
 
 // objects returns the S3 bucket's sub-buckets, creating them when create
 // is set; otherwise it returns nil when the bucket has none.
@@ -122,8 +139,7 @@ func (t *tx) objects(name string, create bool) (*objBuckets, error) {
 			}
 		}
 	}
-	return &objBuckets{name: name, v: b.Bucket(subVersions), i: b.Bucket(subVersionID),
-		c: b.Bucket(subCurrent), u: b.Bucket(subUploads), ui: b.Bucket(subUploadID)}, nil
+	return &objBuckets{name: name, b: b}, nil
 }
 
 // sortable encodes x so that byte order is numeric order.

@@ -174,7 +174,7 @@ func (t *tx) DeleteBucket(name string) error {
 		return err
 	}
 	var uploads []string
-	c := ob.ui.Cursor()
+	c := ob.ui().Cursor()
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
 		if _, id, ok := splitKey(k); ok {
 			uploads = append(uploads, string(id))
@@ -226,10 +226,10 @@ func (t *tx) BucketEmpty(name string) (bool, error) {
 	if err != nil || ob == nil {
 		return true, err
 	}
-	if k, _ := ob.v.Cursor().First(); k != nil {
+	if k, _ := ob.v().Cursor().First(); k != nil {
 		return false, nil
 	}
-	if k, _ := ob.u.Cursor().First(); k != nil {
+	if k, _ := ob.u().Cursor().First(); k != nil {
 		return false, nil
 	}
 	return true, nil

@@ -22,16 +22,16 @@ func (t *tx) PutUpload(u *meta.Upload) error {
 		return err
 	}
 	ik := idxKey(u.Key, u.UploadID)
-	if old := ob.ui.Get(ik); old != nil {
-		if err := t.del(ob.u, join(u.Key, old, []byte(u.UploadID))); err != nil {
+	if old := ob.ui().Get(ik); old != nil {
+		if err := t.del(ob.u(), join(u.Key, old, []byte(u.UploadID))); err != nil {
 			return err
 		}
 	}
 	ts := putSortable(nil, nanos(u.Initiated))
-	if err := t.put(ob.u, join(u.Key, ts, []byte(u.UploadID)), encodeUpload(u)); err != nil {
+	if err := t.put(ob.u(), join(u.Key, ts, []byte(u.UploadID)), encodeUpload(u)); err != nil {
 		return err
 	}
-	return t.put(ob.ui, ik, ts)
+	return t.put(ob.ui(), ik, ts)
 }
 
 func (t *tx) GetUpload(bucket, key, uploadID string) (*meta.Upload, error) {
@@ -41,12 +41,12 @@ func (t *tx) GetUpload(bucket, key, uploadID string) (*meta.Upload, error) {
 	}
 	var ts []byte
 	if ob != nil {
-		ts = ob.ui.Get(idxKey(key, uploadID))
+		ts = ob.ui().Get(idxKey(key, uploadID))
 	}
 	if ts == nil {
 		return nil, notFound("upload", uploadID)
 	}
-	val := ob.u.Get(join(key, ts, []byte(uploadID)))
+	val := ob.u().Get(join(key, ts, []byte(uploadID)))
 	if val == nil {
 		return nil, fmt.Errorf("meta/bolt: dangling upload index %q %q", key, uploadID)
 	}
@@ -60,15 +60,15 @@ func (t *tx) DeleteUpload(bucket, key, uploadID string) error {
 	}
 	var ts []byte
 	if ob != nil {
-		ts = ob.ui.Get(idxKey(key, uploadID))
+		ts = ob.ui().Get(idxKey(key, uploadID))
 	}
 	if ts == nil {
 		return notFound("upload", uploadID)
 	}
-	if err := t.del(ob.u, join(key, ts, []byte(uploadID))); err != nil {
+	if err := t.del(ob.u(), join(key, ts, []byte(uploadID))); err != nil {
 		return err
 	}
-	if err := t.del(ob.ui, idxKey(key, uploadID)); err != nil {
+	if err := t.del(ob.ui(), idxKey(key, uploadID)); err != nil {
 		return err
 	}
 	return t.delPrefix(t.btx.Bucket(bParts), lp(uploadID))
@@ -83,13 +83,13 @@ func (t *tx) ListUploads(bucket string, opt meta.ListOptions, fn func(*meta.Uplo
 	if opt.KeyMarker != "" {
 		from = afterKey(opt.KeyMarker)
 		if opt.UploadIDMarker != "" {
-			if ts := ob.ui.Get(idxKey(opt.KeyMarker, opt.UploadIDMarker)); ts != nil {
+			if ts := ob.ui().Get(idxKey(opt.KeyMarker, opt.UploadIDMarker)); ts != nil {
 				from = after(join(opt.KeyMarker, ts, []byte(opt.UploadIDMarker)))
 			}
 		}
 	}
 	prefix := []byte(opt.Prefix)
-	c := ob.u.Cursor()
+	c := ob.u().Cursor()
 	for k, val := c.Seek(lowerBound(opt.Prefix, opt.Start, from)); k != nil && hasPrefix(k, prefix); k, val = c.Next() {
 		kb, _, ok := splitKey(k)
 		if !ok {

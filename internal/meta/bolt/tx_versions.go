@@ -28,30 +28,30 @@ func (t *tx) PutVersion(v *meta.Version) error {
 	fromID := ok && bytes.Equal(derived, suffix)
 	// Drop the version's entry if it sits elsewhere: where i says, or
 	// where its ID says (an entry at vk itself is simply overwritten).
-	indexed := clone(ob.i.Get(ik))
+	indexed := clone(ob.i().Get(ik))
 	if indexed != nil && !bytes.Equal(indexed, suffix) {
-		if err := t.del(ob.v, join(v.Key, indexed, []byte(v.VersionID))); err != nil {
+		if err := t.del(ob.v(), join(v.Key, indexed, []byte(v.VersionID))); err != nil {
 			return err
 		}
 	}
 	if ok && !fromID {
-		if dk := join(v.Key, derived, []byte(v.VersionID)); ob.v.Get(dk) != nil {
-			if err := t.del(ob.v, dk); err != nil {
+		if dk := join(v.Key, derived, []byte(v.VersionID)); ob.v().Get(dk) != nil {
+			if err := t.del(ob.v(), dk); err != nil {
 				return err
 			}
 		}
 	}
 	val := encodeVersion(v)
-	if err := t.put(ob.v, vk, val); err != nil {
+	if err := t.put(ob.v(), vk, val); err != nil {
 		return err
 	}
 	switch {
 	case fromID && indexed != nil:
-		if err := t.del(ob.i, ik); err != nil {
+		if err := t.del(ob.i(), ik); err != nil {
 			return err
 		}
 	case !fromID && !bytes.Equal(indexed, suffix):
-		if err := t.put(ob.i, ik, suffix); err != nil {
+		if err := t.put(ob.i(), ik, suffix); err != nil {
 			return err
 		}
 	}
@@ -63,19 +63,19 @@ func (t *tx) PutVersion(v *meta.Version) error {
 // (its freshly encoded value) is stored without copying.
 func (t *tx) refreshCurrent(ob *objBuckets, key string, justKey, justVal []byte) error {
 	prefix := join(key)
-	k, val := ob.v.Cursor().Seek(prefix)
+	k, val := ob.v().Cursor().Seek(prefix)
 	switch {
 	case k == nil || !hasPrefix(k, prefix):
-		if ob.c.Get([]byte(key)) == nil {
+		if ob.c().Get([]byte(key)) == nil {
 			return nil
 		}
-		return t.del(ob.c, []byte(key))
+		return t.del(ob.c(), []byte(key))
 	case justKey != nil && bytes.Equal(k, justKey):
-		return t.put(ob.c, []byte(key), justVal)
-	case bytes.Equal(ob.c.Get([]byte(key)), val):
+		return t.put(ob.c(), []byte(key), justVal)
+	case bytes.Equal(ob.c().Get([]byte(key)), val):
 		return nil
 	default:
-		return t.put(ob.c, []byte(key), clone(val))
+		return t.put(ob.c(), []byte(key), clone(val))
 	}
 }
 
@@ -84,11 +84,11 @@ func (t *tx) refreshCurrent(ob *objBuckets, key string, justKey, justVal []byte)
 // derivedSuffix) is found without the i index; every other one through it.
 func (ob *objBuckets) locate(key, versionID string) []byte {
 	if s, ok := derivedSuffix(versionID); ok {
-		if vk := join(key, s, []byte(versionID)); ob.v.Get(vk) != nil {
+		if vk := join(key, s, []byte(versionID)); ob.v().Get(vk) != nil {
 			return vk
 		}
 	}
-	if s := ob.i.Get(idxKey(key, versionID)); s != nil {
+	if s := ob.i().Get(idxKey(key, versionID)); s != nil {
 		return join(key, s, []byte(versionID))
 	}
 	return nil
@@ -117,7 +117,7 @@ func (t *tx) GetVersion(bucket, key, versionID string) (*meta.Version, error) {
 	if vk == nil {
 		return nil, notFound("version", key+"?versionId="+versionID)
 	}
-	val := ob.v.Get(vk)
+	val := ob.v().Get(vk)
 	if val == nil {
 		return nil, fmt.Errorf("meta/bolt: dangling version index %q %q", key, versionID)
 	}
@@ -132,7 +132,7 @@ func (t *tx) GetCurrent(bucket, key string) (*meta.Version, error) {
 	if ob == nil {
 		return nil, notFound("object", key)
 	}
-	val := ob.c.Get([]byte(key))
+	val := ob.c().Get([]byte(key))
 	if val == nil {
 		return nil, notFound("object", key)
 	}
@@ -151,11 +151,11 @@ func (t *tx) DeleteVersion(bucket, key, versionID string) error {
 	if vk == nil {
 		return notFound("version", key+"?versionId="+versionID)
 	}
-	if err := t.del(ob.v, vk); err != nil {
+	if err := t.del(ob.v(), vk); err != nil {
 		return err
 	}
-	if ik := idxKey(key, versionID); ob.i.Get(ik) != nil {
-		if err := t.del(ob.i, ik); err != nil {
+	if ik := idxKey(key, versionID); ob.i().Get(ik) != nil {
+		if err := t.del(ob.i(), ik); err != nil {
 			return err
 		}
 	}
@@ -172,7 +172,7 @@ func (t *tx) ListCurrent(bucket string, opt meta.ListOptions, fn func(*meta.Vers
 		from = after([]byte(opt.KeyMarker))
 	}
 	prefix := []byte(opt.Prefix)
-	c := ob.c.Cursor()
+	c := ob.c().Cursor()
 	for k, val := c.Seek(lowerBound(opt.Prefix, opt.Start, from)); k != nil && hasPrefix(k, prefix); k, val = c.Next() {
 		v, err := decodeVersion(val, bucket, string(k))
 		if err != nil {
@@ -202,7 +202,7 @@ func (t *tx) ListVersions(bucket string, opt meta.ListOptions, fn func(*meta.Ver
 	prefix := []byte(opt.Prefix)
 	var lastKey []byte
 	var key string
-	c := ob.v.Cursor()
+	c := ob.v().Cursor()
 	for k, val := c.Seek(lowerBound(opt.Prefix, opt.Start, from)); k != nil && hasPrefix(k, prefix); k, val = c.Next() {
 		kb, _, ok := splitKey(k)
 		if !ok {
