@@ -49,7 +49,6 @@ type Server struct {
 	batch     *batch.Service
 	inventory *inventory.Service
 	endpoints []*endpoint
-	handler   http.Handler
 	Bootstrap *iam.Bootstrap
 	done      chan struct{}
 	wg        sync.WaitGroup

@@ -288,12 +288,6 @@ func (e *env) stop() {
 	e.blobs.Close()
 }
 
-func (e *env) restart() {
-	e.t.Helper()
-	e.stop()
-	e.start()
-}
-
 func (e *env) account(name string) string {
 	e.t.Helper()
 	a, err := e.iam.CreateAccount(e.ctx, name)

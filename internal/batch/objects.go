@@ -65,7 +65,7 @@ func (s *Service) runObject(ctx context.Context, mt *meta.Task) {
 		} else {
 			j.State.Failed++
 		}
-		keep := res.Succeeded == false || j.Spec.Report.Scope != "FailedTasksOnly"
+		keep := !res.Succeeded || j.Spec.Report.Scope != "FailedTasksOnly"
 		if j.Spec.Report.Enabled && keep {
 			upd := *mt
 			upd.Queue, upd.LeaseUntil, upd.NotBefore = resultQueue(j.Account, j.ID), 0, 0

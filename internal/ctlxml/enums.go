@@ -67,5 +67,4 @@ var (
 	sseAlgorithms      = []string{"AES256", "KMS"}
 	permissions        = []string{"FULL_CONTROL", "READ", "WRITE", "READ_ACP", "WRITE_ACP"}
 	granteeTypes       = []string{"id", "emailAddress", "uri"}
-	encryptionChoices  = []string{EncryptionSSES3, EncryptionSSEKMS, EncryptionDSSEKMS, EncryptionSSEC, EncryptionNotSSE}
 )

@@ -182,13 +182,6 @@ func (e *env) stop() {
 	e.blobs.Close()
 }
 
-// restart stops everything and opens it again on the same directory.
-func (e *env) restart() {
-	e.t.Helper()
-	e.stop()
-	e.start()
-}
-
 func (e *env) regionUp(region string) bool {
 	if e.held.Load() {
 		return false

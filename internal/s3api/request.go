@@ -25,9 +25,8 @@ type request struct {
 	bucket  string
 	key     string
 	auth    *sigv4.Auth
-	caller  *iam.Caller         // nil for anonymous requests
-	bkt     *object.Bucket      // the request's bucket, once authorize loaded it
-	keys    map[string][]string // condition keys, built once
+	caller  *iam.Caller    // nil for anonymous requests
+	bkt     *object.Bucket // the request's bucket, once authorize loaded it
 	errCode string
 	// virtualHost is set when the bucket came from the Host header.
 	virtualHost bool

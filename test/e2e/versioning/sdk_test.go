@@ -449,7 +449,7 @@ func TestSDKCopyVersion(t *testing.T) {
 	b := e.bucket(t, true)
 	key := "src dir/a+b ü.txt"
 	v1 := aws.ToString(e.put(t, b, key, []byte("first")).VersionId)
-	e.put(t, b, key, []byte("second"))
+	v2 := aws.ToString(e.put(t, b, key, []byte("second")).VersionId)
 
 	src := b + "/" + url.PathEscape(key) + "?versionId=" + url.QueryEscape(v1)
 	out, err := e.c.CopyObject(ctx(), &s3.CopyObjectInput{Bucket: aws.String(b), Key: aws.String("dst"), CopySource: aws.String(src)})
@@ -473,6 +473,9 @@ func TestSDKCopyVersion(t *testing.T) {
 	}
 	if got, _ := e.get(t, b, "dst2", ""); string(got) != "second" {
 		t.Errorf("copy of the current version: %q, want second", got)
+	}
+	if got := aws.ToString(out.CopySourceVersionId); got != v2 {
+		t.Errorf("CopySourceVersionId of a copy of the current version = %q, want %s", got, v2)
 	}
 	// Copying a delete marker by id fails (400 InvalidRequest on AWS); at
 	// least it must not succeed.
