@@ -34,13 +34,13 @@ func TestRetention(t *testing.T) {
 	at := func(d time.Duration) *batch.Service {
 		return batch.New(batch.Config{Meta: e.spy, IAM: e.iam, Objects: e.obj, Replication: e.repl, Clock: clock.Fixed{T: ended.Add(d)}})
 	}
-	if n, err := at(batch.Retention-time.Hour).PurgeExpired(e.ctx); err != nil || n != 0 {
+	if n, err := at(batch.Retention - time.Hour).PurgeExpired(e.ctx); err != nil || n != 0 {
 		t.Fatalf("purge before the retention ends: %d, %v", n, err)
 	}
 	if _, err := e.batch.DescribeJob(e.ctx, a, done); err != nil {
 		t.Fatalf("job within its retention: %v", err)
 	}
-	if n, err := at(batch.Retention+time.Hour).PurgeExpired(e.ctx); err != nil || n != 1 {
+	if n, err := at(batch.Retention + time.Hour).PurgeExpired(e.ctx); err != nil || n != 1 {
 		t.Fatalf("purge after the retention: %d, %v", n, err)
 	}
 	if _, err := e.batch.DescribeJob(e.ctx, a, done); errCode(err) != batch.CodeNotFound {
