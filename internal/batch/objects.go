@@ -23,19 +23,8 @@ const (
 // runObject performs one object task and records its result.
 func (s *Service) runObject(ctx context.Context, mt *meta.Task) {
 	var t objectTask
-	if err := json.Unmarshal(mt.Payload, &t); err != nil {
-		s.log.Error("batch: undecodable task dropped", "task", mt.ID, "err", err)
-		_ = s.meta.Update(ctx, func(tx meta.Tx) error { return tx.DeleteTask(mt.ID) })
-		return
-	}
-	j, err := s.DescribeJob(ctx, t.Account, t.Job)
-	if err != nil {
-		var e *Error
-		if errors.As(err, &e) && e.Code == CodeNotFound {
-			_ = s.meta.Update(ctx, func(tx meta.Tx) error { return tx.DeleteTask(mt.ID) })
-			return
-		}
-		s.retryLater(ctx, mt, err)
+	j := s.taskJob(ctx, mt, &t, func() (string, string) { return t.Account, t.Job })
+	if j == nil {
 		return
 	}
 	var res *Result
@@ -48,7 +37,7 @@ func (s *Service) runObject(ctx context.Context, mt *meta.Task) {
 		res = &r
 	}
 	now := s.clock.Now().UTC()
-	_, err = s.modify(ctx, t.Account, t.Job, func(tx meta.Tx, j *Job) error {
+	_, err := s.modify(ctx, t.Account, t.Job, func(tx meta.Tx, j *Job) error {
 		if res == nil {
 			// Cancelled or failing before it ran: the task is dropped.
 			// (A task that did run while the job was Active is recorded

@@ -151,24 +151,38 @@ func (s *Service) retryLater(ctx context.Context, mt *meta.Task, cause error) {
 	}
 }
 
-// runPhase performs one step of a job phase.
-func (s *Service) runPhase(ctx context.Context, mt *meta.Task) {
-	var p phaseTask
-	if err := json.Unmarshal(mt.Payload, &p); err != nil {
-		s.log.Error("batch: undecodable phase task dropped", "task", mt.ID, "err", err)
+// taskJob decodes mt's payload into payload and returns the job it names
+// (ids reads the account and job ID from the decoded payload). An
+// undecodable task or one whose job is gone is dropped; a failed lookup
+// is retried later. Either way it returns nil.
+func (s *Service) taskJob(ctx context.Context, mt *meta.Task, payload any, ids func() (account, id string)) *Job {
+	if err := json.Unmarshal(mt.Payload, payload); err != nil {
+		s.log.Error("batch: undecodable task dropped", "task", mt.ID, "queue", mt.Queue, "err", err)
 		_ = s.meta.Update(ctx, func(tx meta.Tx) error { return tx.DeleteTask(mt.ID) })
-		return
+		return nil
 	}
-	j, err := s.DescribeJob(ctx, p.Account, p.Job)
+	account, id := ids()
+	j, err := s.DescribeJob(ctx, account, id)
 	if err != nil {
 		var e *Error
 		if errors.As(err, &e) && e.Code == CodeNotFound {
 			_ = s.meta.Update(ctx, func(tx meta.Tx) error { return tx.DeleteTask(mt.ID) })
-			return
+		} else {
+			s.retryLater(ctx, mt, err)
 		}
-		s.retryLater(ctx, mt, err)
+		return nil
+	}
+	return j
+}
+
+// runPhase performs one step of a job phase.
+func (s *Service) runPhase(ctx context.Context, mt *meta.Task) {
+	var p phaseTask
+	j := s.taskJob(ctx, mt, &p, func() (string, string) { return p.Account, p.Job })
+	if j == nil {
 		return
 	}
+	var err error
 	switch p.Phase {
 	case phasePrepare:
 		err = s.prepare(ctx, mt, j)

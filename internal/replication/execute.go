@@ -301,12 +301,12 @@ func (s *Service) complete(tx meta.Tx, mt *meta.Task, t *task, carried *meta.Ver
 		return err
 	}
 	if !v.DeleteMarker && (!maps.Equal(v.Tags, carried.Tags) || !slices.Equal(v.ACL, carried.ACL)) {
-		if err := setState(tx, t, meta.ReplicationPending, ""); err != nil {
+		if err := s.enqueueMeta(tx, v, t.Dest, t.Rule); err != nil {
 			return err
 		}
-		return s.enqueueMeta(tx, v, t.Dest, t.Rule)
+		return putState(tx, v, t, meta.ReplicationPending, "")
 	}
-	return setState(tx, t, meta.ReplicationCompleted, "")
+	return putState(tx, v, t, meta.ReplicationCompleted, "")
 }
 
 // setState records one destination's outcome on the source version (if it
@@ -319,6 +319,12 @@ func setState(tx meta.Tx, t *task, status, reason string) error {
 	if err != nil {
 		return err
 	}
+	return putState(tx, v, t, status, reason)
+}
+
+// putState records one destination's outcome on v, the task's source
+// version read in tx.
+func putState(tx meta.Tx, v *meta.Version, t *task, status, reason string) error {
 	found := false
 	for i := range v.Replication {
 		if v.Replication[i].Bucket == t.Dest {
